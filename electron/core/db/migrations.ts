@@ -1,0 +1,66 @@
+/**
+ * Numbered schema migrations. Each runs in one transaction together with the `user_version`
+ * update, so a database is always at exactly one version. Append new migrations; never edit
+ * one that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: photos, labels and scan bookkeeping.
+  `
+  CREATE TABLE photos (
+    id         INTEGER PRIMARY KEY,
+    path       TEXT    NOT NULL UNIQUE,  -- absolute path, as the file system spells it
+    folder     TEXT    NOT NULL,         -- absolute path of the containing folder
+    name       TEXT    NOT NULL,         -- file name without the folder
+    size       INTEGER NOT NULL,         -- bytes
+    mtime_ms   INTEGER NOT NULL,         -- modification time, ms since the Unix epoch
+    hash       TEXT,                     -- SHA-256 of the content, hex; NULL until read
+    format     TEXT,                     -- format detected from the bytes: jpeg, png, webp...
+    width      INTEGER,                  -- upright dimensions, after EXIF orientation
+    height     INTEGER,
+    taken_at   INTEGER NOT NULL,         -- EXIF DateTimeOriginal, else mtime; ms since epoch
+    camera     TEXT,                     -- EXIF Make and Model
+    status     TEXT    NOT NULL CHECK (status IN ('pending', 'tagged', 'failed', 'missing')),
+    error      TEXT,                     -- why the photo failed, for status 'failed'
+    thumbnail  TEXT,                     -- thumbnail cache key, NULL when none was made
+    model      TEXT,                     -- model id of the last successful tagging
+    scanned_at INTEGER                   -- when the photo was last decoded, ms since epoch
+  ) STRICT;
+  CREATE INDEX photos_folder ON photos (folder);
+  CREATE INDEX photos_hash ON photos (hash) WHERE hash IS NOT NULL;
+  CREATE INDEX photos_status ON photos (status);
+  CREATE INDEX photos_taken ON photos (taken_at, id);
+
+  -- Model labels (source 'model': class_index, score, rank and model set) and the user's
+  -- corrections (source 'manual'): an added ImageNet class or free-text tag, a confirmed model
+  -- label, or a rejected one. Manual rows survive re-tagging, so a rejection sticks.
+  CREATE TABLE labels (
+    id          INTEGER PRIMARY KEY,
+    photo_id    INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+    source      TEXT    NOT NULL CHECK (source IN ('model', 'manual')),
+    model       TEXT    NOT NULL DEFAULT '',  -- model id for source 'model', '' for manual rows
+    class_index INTEGER CHECK (class_index BETWEEN 0 AND 999),
+    tag         TEXT,                         -- free-text tag, when class_index is NULL
+    score       REAL,                         -- softmax probability, model rows only
+    rank        INTEGER CHECK (rank BETWEEN 1 AND 5),
+    verdict     TEXT    CHECK (verdict IN ('added', 'confirmed', 'rejected')),
+    created_at  INTEGER NOT NULL,
+    CHECK ((class_index IS NULL) <> (tag IS NULL)),
+    CHECK ((source = 'model') = (verdict IS NULL))
+  ) STRICT;
+  CREATE UNIQUE INDEX labels_unique
+    ON labels (photo_id, source, model, coalesce(class_index, -1), coalesce(tag, ''));
+  CREATE INDEX labels_class ON labels (model, class_index, score DESC, photo_id)
+    WHERE source = 'model';
+  CREATE INDEX labels_manual ON labels (class_index, photo_id) WHERE source = 'manual';
+
+  CREATE TABLE folders (
+    path     TEXT    PRIMARY KEY,
+    added_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  `,
+];
