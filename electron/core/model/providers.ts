@@ -1,0 +1,146 @@
+/**
+ * Chooses the ONNX Runtime execution provider: each candidate is tried for real, in order of
+ * preference for the platform, and the reason each one failed is kept to show the user.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+import { listSupportedBackends } from 'onnxruntime-node';
+
+export type ProviderName = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
+
+export const PROVIDER_NAMES: readonly ProviderName[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+
+export interface ProviderAttempt {
+  provider: ProviderName;
+  ok: boolean;
+  /** Why the provider could not be used; absent when `ok`. */
+  reason?: string;
+}
+
+/**
+ * Installs onnxruntime-node's CUDA 12 provider libraries, which its install script skips when
+ * `ONNXRUNTIME_NODE_INSTALL=skip` is set. The provider also needs the CUDA 12 runtime and
+ * cuDNN 9 on the system.
+ */
+export const CUDA_INSTALL_COMMAND =
+  'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
+
+/** Display names of the providers, for messages. */
+export const PROVIDER_LABELS: Record<ProviderName, string> = {
+  cuda: 'CUDA',
+  dml: 'DirectML',
+  coreml: 'CoreML',
+  webgpu: 'WebGPU',
+  cpu: 'CPU',
+};
+
+/** Raised when no execution provider (or the one that was forced) can run the model. */
+export class ProviderUnavailableError extends Error {
+  override name = 'ProviderUnavailableError';
+
+  constructor(
+    message: string,
+    readonly attempts: ProviderAttempt[],
+  ) {
+    super(message);
+  }
+}
+
+/** Returns the providers to try on a platform, fastest first; CPU is always last. */
+export function providerOrder(
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): ProviderName[] {
+  // onnxruntime-node 1.30 ships CUDA for Linux x64 only, DirectML for Windows only and CoreML
+  // for macOS only; its WebGPU provider is built into the Windows, macOS and Linux x64 packages.
+  if (platform === 'linux') return arch === 'x64' ? ['cuda', 'webgpu', 'cpu'] : ['cpu'];
+  if (platform === 'win32') return ['dml', 'webgpu', 'cpu'];
+  if (platform === 'darwin') return ['coreml', 'webgpu', 'cpu'];
+  return ['cpu'];
+}
+
+/** Returns the backends compiled into this onnxruntime-node binding. */
+function supportedBackends(): Map<string, boolean> {
+  return new Map(listSupportedBackends().map((b) => [b.name, b.bundled]));
+}
+
+/**
+ * The folder of onnxruntime-node's native binding, where its install script puts the CUDA
+ * provider libraries (`libonnxruntime_providers_cuda.so` and `_shared.so`).
+ */
+function bindingFolder(): string {
+  const require = createRequire(import.meta.url);
+  const packageRoot = dirname(dirname(require.resolve('onnxruntime-node')));
+  return join(packageRoot, 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/**
+ * Returns why `provider` cannot work in this installation, without loading it, or null when it
+ * is worth trying. Loading a provider whose libraries are missing also fails, but ONNX Runtime
+ * then prints an error to stderr, so the common cases are checked first.
+ */
+export function precheckProvider(provider: ProviderName): string | null {
+  if (provider === 'cpu') return null;
+
+  const backends = supportedBackends();
+  const label = PROVIDER_LABELS[provider];
+  if (!backends.has(provider)) {
+    return `${label} is not part of onnxruntime-node on ${process.platform}/${process.arch}`;
+  }
+  if (provider === 'cuda' && backends.get('cuda') === false) {
+    const library = join(bindingFolder(), 'libonnxruntime_providers_cuda.so');
+    if (!existsSync(library)) {
+      return (
+        "CUDA provider libraries are not installed (onnxruntime-node's install script did not " +
+        `run); install them with: ${CUDA_INSTALL_COMMAND}`
+      );
+    }
+  }
+  return null;
+}
+
+export function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // ONNX Runtime prefixes its messages with the source line and the condition of the check
+  // that failed: keep the sentence after them.
+  return message
+    .replace(/^\/onnxruntime_src\/\S+ /, '')
+    .replace(/^.*? was false\. /s, '')
+    .trim();
+}
+
+/**
+ * Tries `open` with each provider in turn and returns the first value it produces, with a
+ * record of every attempt. `open` must throw when the provider cannot run the model (for
+ * example by running one batch), and release what it created before throwing.
+ */
+export async function openWithFallback<T>(
+  candidates: readonly ProviderName[],
+  open: (provider: ProviderName) => Promise<T>,
+): Promise<{ value: T; provider: ProviderName; attempts: ProviderAttempt[] }> {
+  const attempts: ProviderAttempt[] = [];
+
+  for (const provider of candidates) {
+    const precheck = precheckProvider(provider);
+    if (precheck !== null) {
+      attempts.push({ provider, ok: false, reason: precheck });
+      continue;
+    }
+    try {
+      const value = await open(provider);
+      attempts.push({ provider, ok: true });
+      return { value, provider, attempts };
+    } catch (error) {
+      attempts.push({ provider, ok: false, reason: errorMessage(error) });
+    }
+  }
+
+  const summary = attempts.map((a) => `${PROVIDER_LABELS[a.provider]}: ${a.reason}`).join('; ');
+  const message =
+    candidates.length === 1
+      ? `execution provider ${candidates[0]} is not available (${summary})`
+      : `no execution provider could run the model (${summary})`;
+  throw new ProviderUnavailableError(message, attempts);
+}
