@@ -63,4 +63,69 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   `,
+
+  // 2: search. Indexes for score-ordered scans, rejections and tags; per-class photo counts
+  // kept by triggers for suggestions; a full-text index of file and folder names.
+  `
+  -- Model labels in score order, with the class so a scan filters without a table lookup.
+  CREATE INDEX labels_score ON labels (model, score DESC, photo_id, class_index)
+    WHERE source = 'model';
+  CREATE INDEX labels_rejected ON labels (photo_id, class_index) WHERE verdict = 'rejected';
+  CREATE INDEX labels_tag ON labels (tag COLLATE NOCASE, photo_id) WHERE tag IS NOT NULL;
+
+  -- Label rows per model and class: model rows under their model id, added and confirmed
+  -- manual class rows under ''. Every photo has at most one row per model and class.
+  CREATE TABLE class_counts (
+    model       TEXT    NOT NULL,
+    class_index INTEGER NOT NULL,
+    photos      INTEGER NOT NULL,
+    PRIMARY KEY (model, class_index)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO class_counts (model, class_index, photos)
+    SELECT model, class_index, count(*) FROM labels
+    WHERE class_index IS NOT NULL AND coalesce(verdict, '') <> 'rejected'
+    GROUP BY model, class_index;
+
+  CREATE TRIGGER class_counts_insert AFTER INSERT ON labels
+  WHEN NEW.class_index IS NOT NULL AND coalesce(NEW.verdict, '') <> 'rejected'
+  BEGIN
+    INSERT INTO class_counts (model, class_index, photos) VALUES (NEW.model, NEW.class_index, 1)
+    ON CONFLICT (model, class_index) DO UPDATE SET photos = photos + 1;
+  END;
+  CREATE TRIGGER class_counts_delete AFTER DELETE ON labels
+  WHEN OLD.class_index IS NOT NULL AND coalesce(OLD.verdict, '') <> 'rejected'
+  BEGIN
+    UPDATE class_counts SET photos = photos - 1
+    WHERE model = OLD.model AND class_index = OLD.class_index;
+  END;
+  CREATE TRIGGER class_counts_update_old AFTER UPDATE OF model, class_index, verdict ON labels
+  WHEN OLD.class_index IS NOT NULL AND coalesce(OLD.verdict, '') <> 'rejected'
+  BEGIN
+    UPDATE class_counts SET photos = photos - 1
+    WHERE model = OLD.model AND class_index = OLD.class_index;
+  END;
+  CREATE TRIGGER class_counts_update_new AFTER UPDATE OF model, class_index, verdict ON labels
+  WHEN NEW.class_index IS NOT NULL AND coalesce(NEW.verdict, '') <> 'rejected'
+  BEGIN
+    INSERT INTO class_counts (model, class_index, photos) VALUES (NEW.model, NEW.class_index, 1)
+    ON CONFLICT (model, class_index) DO UPDATE SET photos = photos + 1;
+  END;
+
+  -- Words of each photo's file name and folder path. Contentless: the text lives in photos.
+  CREATE VIRTUAL TABLE photo_words USING fts5 (
+    name, folder, content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  INSERT INTO photo_words (rowid, name, folder) SELECT id, name, folder FROM photos;
+  CREATE TRIGGER photo_words_insert AFTER INSERT ON photos BEGIN
+    INSERT INTO photo_words (rowid, name, folder) VALUES (NEW.id, NEW.name, NEW.folder);
+  END;
+  CREATE TRIGGER photo_words_delete AFTER DELETE ON photos BEGIN
+    DELETE FROM photo_words WHERE rowid = OLD.id;
+  END;
+  CREATE TRIGGER photo_words_update AFTER UPDATE OF name, folder ON photos BEGIN
+    DELETE FROM photo_words WHERE rowid = OLD.id;
+    INSERT INTO photo_words (rowid, name, folder) VALUES (NEW.id, NEW.name, NEW.folder);
+  END;
+  `,
 ];
