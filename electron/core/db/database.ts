@@ -26,7 +26,10 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
   let db: Db | undefined;
   try {
     if (!options.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly });
+    db = new Database(path, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     if (!options.readonly) {
