@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type {
   ScanProgress,
@@ -23,19 +25,25 @@ export interface ScanJob {
 }
 
 /**
- * Returns the worker script beside this module. Under the TypeScript sources (tests, tsx) the
- * worker is a .ts file and needs tsx's loader; the compiled app runs the .js file directly.
+ * Creates the worker thread. The compiled app runs worker.js beside this module; under the
+ * TypeScript sources (tests, tsx) the worker first registers tsx's loader, then imports
+ * worker.ts, because loaders of the parent thread do not reach workers on Node 20.
  */
-function workerScript(): { url: URL; execArgv: string[] | undefined } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  return { url, execArgv: fromSource ? ['--import', 'tsx'] : undefined };
+function createWorker(request: ScanRequest): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./worker.js', import.meta.url), { workerData: request });
+  }
+  // tsx's CommonJS entry resolves the ESM one beside it; the ESM entry registers the loader.
+  const tsxCommonJs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  const tsxApi = pathToFileURL(tsxCommonJs.replace(/\.cjs$/, '.mjs')).href;
+  const script = new URL('./worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(script)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: request });
 }
 
 /** Starts a scan in a new worker thread. */
 export function startScanWorker(request: ScanRequest): ScanJob {
-  const { url, execArgv } = workerScript();
-  const worker = new Worker(url, { workerData: request, execArgv });
+  const worker = createWorker(request);
   const listeners = new Set<(progress: ScanProgress) => void>();
   let last: ScanProgress | null = null;
   const send = (command: WorkerCommand): void => worker.postMessage(command);
