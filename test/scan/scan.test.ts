@@ -104,7 +104,7 @@ describe('scan', () => {
 
     const target = join(folder, 'sub', 'renamed.jpg');
     await mkdir(join(folder, 'sub'));
-    await rename(first as string, target);
+    await rename(first, target);
     const summary = await scan(database, folder);
 
     expect(summary.moved).toBe(1);
@@ -138,8 +138,8 @@ describe('scan', () => {
     const database = join(root, 'changes.sqlite');
     await scan(database, folder);
 
-    await rm(first as string);
-    await writeSeededPhoto(second as string, 99, 64);
+    await rm(first);
+    await writeSeededPhoto(second, 99, 64);
     const summary = await scan(database, folder);
 
     expect(summary.missing).toBe(1);
