@@ -6,6 +6,7 @@
 import sharp, { type Metadata } from 'sharp';
 
 import { readPhotoExif } from './exif.js';
+import { embedIccInJpeg, iccColourSpace } from './icc.js';
 import { formatDisplayName, looksLikeText, sniffFormat, SNIFF_LENGTH } from './format.js';
 import { preprocessRgb, resizeShortSide, type Preprocessing } from './preprocess.js';
 
@@ -185,14 +186,25 @@ interface RgbImage {
   height: number;
 }
 
+/**
+ * Decodes to packed 8-bit sRGB, upright, alpha flattened. `colourManage` converts through the
+ * embedded ICC profile; without it RGB and grey values pass through as stored (CMYK always
+ * goes through a profile, the embedded one or libvips' generic CMYK one).
+ */
 async function decodeRgb(
   data: Buffer,
   maxPixels: number,
   resizeTo: [number, number] | null,
+  colourManage: boolean,
 ): Promise<RgbImage> {
   // failOn 'error' rejects truncated and corrupt pixel data instead of returning grey rows, and
   // still accepts files that only raise libjpeg warnings (such as extraneous bytes).
-  let pipeline = sharp(data, { failOn: 'error', limitInputPixels: maxPixels, autoOrient: true });
+  let pipeline = sharp(data, {
+    failOn: 'error',
+    limitInputPixels: maxPixels,
+    autoOrient: true,
+    ignoreIcc: !colourManage,
+  });
   if (resizeTo !== null) {
     // Catmull-Rom is the cubic (a = -0.5) that the Pillow-exact step uses as well.
     pipeline = pipeline.resize(resizeTo[0], resizeTo[1], {
@@ -213,16 +225,25 @@ async function decodeRgb(
   return { data: pixels, width: info.width, height: info.height };
 }
 
-async function encodeThumbnail(image: RgbImage, size: number): Promise<Buffer> {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+/** Encodes the thumbnail JPEG, tagged with `profile` when the pixels are in that RGB space. */
+async function encodeThumbnail(
+  image: RgbImage,
+  size: number,
+  profile: Buffer | null,
+): Promise<Buffer> {
+  const jpeg = await sharp(image.data, {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
     .resize(size, size, { fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality: THUMBNAIL_QUALITY })
     .toBuffer();
+  return profile === null ? jpeg : embedIccInJpeg(jpeg, profile);
 }
 
 /**
  * Decodes a photo from its file bytes: detects the real format, applies EXIF orientation,
- * converts to 8-bit sRGB (ICC profiles honoured, alpha composited onto `ALPHA_BACKGROUND`),
+ * converts to 8-bit RGB (CMYK through its ICC profile, RGB values as stored, greyscale
+ * replicated, 16-bit reduced to 8, alpha composited onto `ALPHA_BACKGROUND`),
  * and returns the model tensor, a thumbnail and the EXIF date and camera. Throws
  * PhotoDecodeError for anything that is not a decodable image.
  */
@@ -250,17 +271,27 @@ export async function decodePhoto(
     throw new PhotoDecodeError('too-large', `image too large: ${storedWidth}x${storedHeight}`);
   }
 
+  // Pillow ignores ICC profiles, so DeiT was trained and evaluated on stored RGB values: keep
+  // them for the model (this alone moves the top-1 label of about 1 % of ImageNet photos), and
+  // tag the thumbnail with the profile instead. CMYK has no such reference and is converted.
+  const colourManage = metadata.space === 'cmyk';
+  const rgbProfile =
+    !colourManage && metadata.icc !== undefined && iccColourSpace(metadata.icc) === 'RGB '
+      ? metadata.icc
+      : null;
+
   const [width, height] = uprightSize(storedWidth, storedHeight, metadata.orientation);
+  const resizeTo = intermediateSize(width, height, resizeShortSide(pre));
   let image: RgbImage;
   try {
-    image = await decodeRgb(data, maxPixels, intermediateSize(width, height, resizeShortSide(pre)));
+    image = await decodeRgb(data, maxPixels, resizeTo, colourManage);
   } catch (error) {
     if (error instanceof PhotoDecodeError) throw error;
     throw toDecodeError(error, format);
   }
 
   const tensor = preprocessRgb(image.data, image.width, image.height, pre);
-  const thumbnail = await encodeThumbnail(image, thumbnailSize);
+  const thumbnail = await encodeThumbnail(image, thumbnailSize, rgbProfile);
   const { takenAt, camera } = readPhotoExif(metadata.exif);
   return { format, width, height, takenAt, camera, tensor, thumbnail };
 }

@@ -1,0 +1,41 @@
+/**
+ * ICC profile helpers. The decoder keeps an RGB photo's device values (as Pillow does, and so
+ * as DeiT saw its training images) and tags the thumbnail with the photo's own profile, so a
+ * colour-managed viewer such as Chromium still shows wide-gamut photos with their real colours.
+ */
+
+/** ICC colour space signature (header bytes 16 to 19): 'RGB ', 'GRAY', 'CMYK'... or null. */
+export function iccColourSpace(profile: Uint8Array): string | null {
+  if (profile.length < 128) return null;
+  return String.fromCharCode(...profile.subarray(16, 20));
+}
+
+const ICC_MARKER = 0xe2; // APP2
+const ICC_SIGNATURE = 'ICC_PROFILE\0';
+/** Segment payload limit: 65535 minus the length field, the signature and the two counters. */
+const MAX_CHUNK = 65535 - 2 - ICC_SIGNATURE.length - 2;
+
+/**
+ * Inserts an ICC profile into a JPEG that has none, as APP2 "ICC_PROFILE" segments right
+ * after the SOI marker (ICC.1 Annex B.4). Returns the JPEG unchanged for a profile of more
+ * than 255 segments.
+ */
+export function embedIccInJpeg(jpeg: Buffer, profile: Uint8Array): Buffer {
+  const chunkCount = Math.ceil(profile.length / MAX_CHUNK);
+  if (chunkCount === 0 || chunkCount > 255 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return jpeg;
+
+  const segments: Buffer[] = [jpeg.subarray(0, 2)];
+  for (let i = 0; i < chunkCount; i++) {
+    const chunk = profile.subarray(i * MAX_CHUNK, (i + 1) * MAX_CHUNK);
+    const header = Buffer.alloc(4 + ICC_SIGNATURE.length + 2);
+    header[0] = 0xff;
+    header[1] = ICC_MARKER;
+    header.writeUInt16BE(2 + ICC_SIGNATURE.length + 2 + chunk.length, 2);
+    header.write(ICC_SIGNATURE, 4, 'latin1');
+    header[4 + ICC_SIGNATURE.length] = i + 1;
+    header[5 + ICC_SIGNATURE.length] = chunkCount;
+    segments.push(header, Buffer.from(chunk));
+  }
+  segments.push(jpeg.subarray(2));
+  return Buffer.concat(segments);
+}
