@@ -4,10 +4,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../out/electron/cli/index.js', import.meta.url);
+const entry = new URL('../out/electron/cli/run.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   console.error('deit-tagger: out/ is missing. Run `npm run build:node` in the checkout first.');
   process.exit(1);
 }
-const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+await import(entry.href);
