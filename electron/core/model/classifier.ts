@@ -17,9 +17,9 @@ export interface ClassifierOptions {
   modelPath: string;
   /** 'auto' (the default) tries the platform's providers in order and falls back to the CPU. */
   provider?: ProviderName | 'auto';
-  /** Side of the square input in pixels; required when the graph has dynamic height and width. */
+  /** Side of the square input in pixels, required when the graph has dynamic height and width. */
   imageSize?: number;
-  /** CPU threads for one inference; ONNX Runtime's default is one per physical core. */
+  /** CPU threads for one inference. ONNX Runtime's default is one per physical core. */
   threads?: number;
 }
 
@@ -77,7 +77,7 @@ function softmaxInto(logits: Float32Array, offset: number, count: number, out: F
   for (let i = 0; i < count; i++) out[i] /= sum;
 }
 
-/** Returns the `k` largest scores, highest first; ties keep the lower class index first. */
+/** Returns the `k` largest scores, highest first. Of equal scores, the lower class index comes first. */
 export function topK(scores: ArrayLike<number>, k: number): Prediction[] {
   const best: Prediction[] = [];
   for (let classIndex = 0; classIndex < scores.length; classIndex++) {
@@ -166,7 +166,7 @@ export class Classifier {
   }
 
   /**
-   * Returns the raw logits, n*numClasses; for a distilled model with two heads, their average.
+   * Returns the raw logits, n*numClasses. For a distilled model with two heads, returns their average.
    * A graph with a fixed batch size runs in chunks of that size, the last one padded with zeros.
    *
    * NOTE: onnxruntime-node 1.30 runs inference synchronously on the calling thread (its `run`
@@ -174,6 +174,7 @@ export class Classifier {
    * thread that must stay responsive.
    */
   async logits(tensor: Float32Array, n: number): Promise<Float32Array> {
+    if (this.closed) throw new Error(`classifier for ${this.modelPath} is closed`);
     const imageLength = 3 * this.inputSize * this.inputSize;
     if (!Number.isInteger(n) || n < 1) {
       throw new RangeError(`image count must be a positive integer, got ${n}`);
@@ -199,8 +200,6 @@ export class Classifier {
   }
 
   private async runBatches(tensor: Float32Array, n: number): Promise<Float32Array> {
-    if (this.closed) throw new Error(`classifier for ${this.modelPath} is closed`);
-
     const classes = this.numClasses;
     const imageLength = 3 * this.inputSize * this.inputSize;
     const chunk = this.signature.fixedBatchSize ?? n;

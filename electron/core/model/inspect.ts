@@ -6,6 +6,8 @@ import { access, constants, stat } from 'node:fs/promises';
 
 import { InferenceSession } from 'onnxruntime-node';
 
+import { ortErrorMessage } from './providers.js';
+
 export const IMAGENET_CLASS_COUNT = 1000;
 
 export interface ModelSignature {
@@ -35,8 +37,8 @@ export function formatShape(shape: readonly Dim[]): string {
 
 /**
  * Derives the signature from session metadata. Accepts exactly one float32 `[N, 3, H, W]`
- * input and one or two float32 `[N, 1000]` outputs; rejects anything else with a message that
- * names the file and the shape found.
+ * input and one or two float32 `[N, 1000]` outputs. Anything else raises a
+ * ModelValidationError whose message names the file and the shape found.
  */
 export function signatureFromMetadata(
   path: string,
@@ -112,11 +114,13 @@ export async function assertReadableFile(path: string): Promise<void> {
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new ModelValidationError(`${path}: model path is not a file`);
+    if (info.size === 0) throw new ModelValidationError(`${path}: model file is empty`);
     await access(path, constants.R_OK);
   } catch (error) {
     if (error instanceof ModelValidationError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'model file not found' : `cannot read model file (${code})`;
+    const reason =
+      code === 'ENOENT' ? 'model file not found' : `model file is not readable (${code})`;
     throw new ModelValidationError(`${path}: ${reason}`, { cause: error });
   }
 }
@@ -137,8 +141,7 @@ export async function inspectModel(path: string): Promise<ModelSignature> {
       logSeverityLevel: 3,
     });
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new ModelValidationError(`${path}: not a valid ONNX model (${detail})`, {
+    throw new ModelValidationError(`${path}: not a valid ONNX model (${ortErrorMessage(error)})`, {
       cause: error,
     });
   }

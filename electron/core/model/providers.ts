@@ -15,7 +15,7 @@ export const PROVIDER_NAMES: readonly ProviderName[] = ['cuda', 'dml', 'coreml',
 export interface ProviderAttempt {
   provider: ProviderName;
   ok: boolean;
-  /** Why the provider could not be used; absent when `ok`. */
+  /** Reason the provider could not be used, absent when `ok`. */
   reason?: string;
 }
 
@@ -48,13 +48,14 @@ export class ProviderUnavailableError extends Error {
   }
 }
 
-/** Returns the providers to try on a platform, fastest first; CPU is always last. */
+/** Returns the providers to try on a platform, fastest first. CPU is always last. */
 export function providerOrder(
   platform: NodeJS.Platform = process.platform,
   arch: string = process.arch,
 ): ProviderName[] {
-  // onnxruntime-node 1.30 ships CUDA for Linux x64 only, DirectML for Windows only and CoreML
-  // for macOS only; its WebGPU provider is built into the Windows, macOS and Linux x64 packages.
+  // The platform table in the README of onnxruntime-node 1.30 lists CUDA for Linux x64 only,
+  // DirectML for Windows only and CoreML for macOS only. WebGPU (marked experimental there) is
+  // built for every platform except Linux arm64.
   if (platform === 'linux') return arch === 'x64' ? ['cuda', 'webgpu', 'cpu'] : ['cpu'];
   if (platform === 'win32') return ['dml', 'webgpu', 'cpu'];
   if (platform === 'darwin') return ['coreml', 'webgpu', 'cpu'];
@@ -67,7 +68,7 @@ function supportedBackends(): Map<string, boolean> {
 }
 
 /**
- * The folder of onnxruntime-node's native binding, where its install script puts the CUDA
+ * Returns the folder of onnxruntime-node's native binding, where its install script puts the CUDA
  * provider libraries (`libonnxruntime_providers_cuda.so` and `_shared.so`).
  */
 function bindingFolder(): string {
@@ -101,14 +102,38 @@ export function precheckProvider(provider: ProviderName): string | null {
   return null;
 }
 
-export function errorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  // ONNX Runtime prefixes its messages with the source line and the condition of the check
-  // that failed: keep the sentence after them.
-  return message
-    .replace(/^\/onnxruntime_src\/\S+ /, '')
+/** Returns the end of `text` after its first parenthesised group, or null without one. */
+function afterParameterList(text: string): string | null {
+  const open = text.indexOf('(');
+  if (open < 0) return null;
+
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    if (text[i] === ')' && --depth === 0) return text.slice(i + 1);
+  }
+  return null;
+}
+
+/**
+ * Returns the message of an ONNX Runtime error without the decoration its C++ checks add:
+ * "Load model from PATH failed:", the source file and line, the function signature, the
+ * condition that was false and the "[ONNXRuntimeError] : 1 : FAIL :" status prefix.
+ */
+export function ortErrorMessage(error: unknown): string {
+  const original = (error instanceof Error ? error.message : String(error)).trim();
+  let message = original.replace(/^Load model from .*? failed:/s, '').trim();
+
+  const located = /^\/onnxruntime_src\/\S+ (.*)$/s.exec(message);
+  if (located) {
+    const rest = afterParameterList(located[1]) ?? located[1];
+    message = rest.replace(/^::<lambda\(\)>/, '').replace(/^ const\b/, '');
+  }
+  message = message
     .replace(/^.*? was false\. /s, '')
+    .replace(/^.*?\[ONNXRuntimeError\] : \d+ : \w+ : /s, '')
     .trim();
+  return message === '' ? original : message;
 }
 
 /**
@@ -133,7 +158,7 @@ export async function openWithFallback<T>(
       attempts.push({ provider, ok: true });
       return { value, provider, attempts };
     } catch (error) {
-      attempts.push({ provider, ok: false, reason: errorMessage(error) });
+      attempts.push({ provider, ok: false, reason: ortErrorMessage(error) });
     }
   }
 
