@@ -1,0 +1,78 @@
+import type { LibraryStats, ModelsInfo, Settings } from '../../../electron/api.js';
+import { i18n } from '../i18n/index.svelte.js';
+import { bridge, call } from '../lib/api.js';
+import { Gallery } from './gallery.svelte.js';
+import { ScanState } from './scan.svelte.js';
+
+export type View = 'library' | 'scan' | 'models' | 'settings';
+export type Dialog = 'export' | 'tag' | null;
+
+/** Top-level state: the current view, settings, library counts and the child states. */
+export class AppState {
+  view = $state<View>('library');
+  dialog = $state<Dialog>(null);
+  /** Index in the gallery of the photo open in the detail view, or null. */
+  detailIndex = $state<number | null>(null);
+  settings = $state<Settings>({ theme: 'system', language: 'en' });
+  stats = $state<LibraryStats | null>(null);
+  models = $state<ModelsInfo | null>(null);
+  ready = $state(false);
+
+  readonly gallery = new Gallery();
+  readonly scan = new ScanState();
+
+  /** Loads everything the first screen needs and subscribes to back-end events. */
+  async start(): Promise<() => void> {
+    const offScan = this.scan.listen(() => {
+      void this.refreshStats();
+      void this.gallery.reload(true);
+    });
+    const offChanged = bridge.on('library.changed', ({ reason }) => {
+      void this.refreshStats();
+      if (reason === 'folders') void this.scan.refresh();
+      if (reason !== 'settings') void this.gallery.reload(true);
+    });
+    const settings = await call('settings.get', {});
+    if (settings) this.applySettings(settings);
+    await Promise.all([this.refreshStats(), this.scan.refresh(), this.gallery.reload()]);
+    this.ready = true;
+    return () => {
+      offScan();
+      offChanged();
+    };
+  }
+
+  async refreshStats(): Promise<void> {
+    const stats = await call('library.stats', {});
+    if (stats) this.stats = stats;
+  }
+
+  async loadModels(): Promise<void> {
+    const models = await call('models.info', {});
+    if (models) this.models = models;
+  }
+
+  async updateSettings(change: Partial<Settings>): Promise<void> {
+    const settings = await call('settings.set', change);
+    if (settings) this.applySettings(settings);
+  }
+
+  applySettings(settings: Settings): void {
+    this.settings = settings;
+    i18n.language = settings.language;
+    document.documentElement.lang = settings.language;
+    if (settings.theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = settings.theme;
+  }
+
+  openDetail(index: number): void {
+    this.gallery.focus = index;
+    this.detailIndex = index;
+  }
+
+  closeDetail(): void {
+    this.detailIndex = null;
+  }
+}
+
+export const app = new AppState();

@@ -1,0 +1,168 @@
+import { SvelteSet } from 'svelte/reactivity';
+
+import type { PhotoSummary, SearchQuery } from '../../../electron/api.js';
+import { call } from '../lib/api.js';
+
+/** Photos fetched per request; keyset paging keeps each one as cheap as the first. */
+const PAGE_SIZE = 300;
+
+export type LabelSource = 'any' | 'model' | 'manual';
+export type SortOrder = 'score' | 'date';
+
+/** The search, its results (paged in as the grid scrolls) and the selection. */
+export class Gallery {
+  query = $state('');
+  folder = $state<string | null>(null);
+  minScore = $state(0);
+  source = $state<LabelSource>('any');
+  sort = $state<SortOrder>('score');
+
+  items = $state.raw<PhotoSummary[]>([]);
+  total = $state(0);
+  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+
+  /** Index of the keyboard focus in `items`, -1 for none. */
+  focus = $state(-1);
+  readonly selected = new SvelteSet<number>();
+  #anchor = -1;
+
+  #cursor: string | null = null;
+  #generation = 0;
+  #loading: Promise<void> | null = null;
+
+  /** The query and filters as the API takes them. */
+  get search(): SearchQuery {
+    return {
+      query: this.query.trim(),
+      sort: this.sort,
+      filters: {
+        ...(this.folder ? { folder: this.folder } : {}),
+        ...(this.minScore > 0 ? { minScore: this.minScore } : {}),
+        ...(this.source !== 'any' ? { source: this.source } : {}),
+      },
+    };
+  }
+
+  get hasMore(): boolean {
+    return this.#cursor !== null;
+  }
+
+  /**
+   * Runs the search again from the first page. `keepSelection` is for refreshes after edits,
+   * where the user expects to stay where they were.
+   */
+  async reload(keepSelection = false): Promise<void> {
+    const generation = ++this.#generation;
+    const keep = keepSelection ? Math.max(this.items.length, PAGE_SIZE) : PAGE_SIZE;
+    this.status = 'loading';
+    if (!keepSelection) {
+      this.selected.clear();
+      this.focus = -1;
+      this.#anchor = -1;
+    }
+    const page = await call('photos.search', { ...this.search, cursor: null, limit: keep });
+    if (generation !== this.#generation) return;
+    if (!page) {
+      this.status = 'error';
+      return;
+    }
+    this.items = page.items;
+    this.total = page.total;
+    this.#cursor = page.nextCursor;
+    this.#loading = null;
+    this.focus = Math.min(this.focus, this.items.length - 1);
+    this.status = 'ready';
+  }
+
+  /** Loads pages until `index` is loaded or the results end. */
+  async loadThrough(index: number): Promise<void> {
+    while (this.items.length <= index && this.#cursor !== null) {
+      const before = this.#generation;
+      await this.#loadNext();
+      if (before !== this.#generation) return;
+    }
+  }
+
+  #loadNext(): Promise<void> {
+    this.#loading ??= (async () => {
+      const generation = this.#generation;
+      const page = await call('photos.search', {
+        ...this.search,
+        cursor: this.#cursor,
+        limit: PAGE_SIZE,
+      });
+      if (generation !== this.#generation) return;
+      this.#loading = null;
+      if (!page) {
+        this.#cursor = null;
+        return;
+      }
+      this.items = this.items.concat(page.items);
+      this.total = page.total;
+      this.#cursor = page.nextCursor;
+    })();
+    return this.#loading;
+  }
+
+  // --- selection -----------------------------------------------------------------------------
+
+  /** Applies a click on a cell, with the usual modifier keys. */
+  click(index: number, modifiers: { shift: boolean; toggle: boolean }): void {
+    const item = this.items[index];
+    if (!item) return;
+    if (modifiers.shift && this.#anchor >= 0) {
+      this.#selectRange(this.#anchor, index, modifiers.toggle);
+    } else if (modifiers.toggle) {
+      if (this.selected.has(item.id)) this.selected.delete(item.id);
+      else this.selected.add(item.id);
+      this.#anchor = index;
+    } else {
+      this.selected.clear();
+      this.selected.add(item.id);
+      this.#anchor = index;
+    }
+    this.focus = index;
+  }
+
+  /** Moves the focus by `delta` cells; with shift, extends the selection from the anchor. */
+  async move(delta: number, extend: boolean): Promise<void> {
+    if (this.items.length === 0) return;
+    const target = Math.max(0, Math.min(this.total - 1, this.focus + delta));
+    await this.loadThrough(target);
+    const index = Math.min(target, this.items.length - 1);
+    if (extend) {
+      if (this.#anchor < 0) this.#anchor = Math.max(0, this.focus);
+      this.#selectRange(this.#anchor, index, false);
+      this.focus = index;
+    } else {
+      this.click(index, { shift: false, toggle: false });
+    }
+  }
+
+  /** Selects every loaded photo. */
+  // TODO: select all matching photos, not only the pages loaded so far, once the API can
+  // label a whole search in one request.
+  selectAll(): void {
+    for (const item of this.items) this.selected.add(item.id);
+  }
+
+  clearSelection(): void {
+    this.selected.clear();
+  }
+
+  #selectRange(from: number, to: number, add: boolean): void {
+    if (!add) this.selected.clear();
+    const [start, end] = from <= to ? [from, to] : [to, from];
+    for (let i = start; i <= end; i++) {
+      const item = this.items[i];
+      if (item) this.selected.add(item.id);
+    }
+  }
+
+  /** Ids the tag actions apply to: the selection, or the focused photo when none. */
+  get targetIds(): number[] {
+    if (this.selected.size > 0) return [...this.selected];
+    const focused = this.items[this.focus];
+    return focused ? [focused.id] : [];
+  }
+}

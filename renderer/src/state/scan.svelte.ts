@@ -1,0 +1,100 @@
+import type { ScanProgress, ScanStatus, ScanSummary } from '../../../electron/api.js';
+import { call, bridge } from '../lib/api.js';
+
+export type ScanFailure = { id: number; path: string; error: string };
+
+/** Library folders, the running scan and the files the last scans could not read. */
+export class ScanState {
+  folders = $state<string[]>([]);
+  running = $state(false);
+  progress = $state<ScanProgress | null>(null);
+  last = $state<ScanSummary | null>(null);
+  failures = $state<ScanFailure[]>([]);
+  busy = $state(false);
+
+  get state(): 'idle' | 'running' | 'paused' | 'done' {
+    if (this.running) return this.progress?.paused ? 'paused' : 'running';
+    return this.last ? 'done' : 'idle';
+  }
+
+  /** Subscribes to scan events; returns the function that unsubscribes. */
+  listen(onDone: () => void): () => void {
+    const offProgress = bridge.on('scan.progress', (progress) => {
+      this.running = progress.phase !== 'done';
+      this.progress = progress;
+    });
+    const offDone = bridge.on('scan.done', (summary) => {
+      this.running = false;
+      this.last = summary;
+      void this.loadFailures();
+      onDone();
+    });
+    return () => {
+      offProgress();
+      offDone();
+    };
+  }
+
+  async refresh(): Promise<void> {
+    const [folders, status] = await Promise.all([
+      call('folders.list', {}),
+      call('scan.status', {}),
+    ]);
+    if (folders) this.folders = folders;
+    if (status) this.#apply(status);
+    await this.loadFailures();
+  }
+
+  async loadFailures(): Promise<void> {
+    const failures = await call('scan.failures', { limit: 500 });
+    if (failures) this.failures = failures;
+  }
+
+  async addFolder(path: string): Promise<boolean> {
+    const folders = await call('folders.add', { path });
+    if (folders) this.folders = folders;
+    return folders !== null;
+  }
+
+  async pickFolder(): Promise<void> {
+    const picked = await call('folders.pick', {});
+    if (picked?.path) await this.addFolder(picked.path);
+  }
+
+  async removeFolder(path: string): Promise<void> {
+    const folders = await call('folders.remove', { path });
+    if (folders) this.folders = folders;
+  }
+
+  async start(retag = false): Promise<void> {
+    this.busy = true;
+    this.progress = null;
+    const status = await call('scan.start', { retag });
+    this.busy = false;
+    if (status) this.#apply(status);
+  }
+
+  async pause(): Promise<void> {
+    const status = await call('scan.pause', {});
+    if (status) this.#apply(status);
+  }
+
+  async resume(): Promise<void> {
+    const status = await call('scan.resume', {});
+    if (status) this.#apply(status);
+  }
+
+  async cancel(): Promise<void> {
+    const status = await call('scan.cancel', {});
+    if (status) this.#apply(status);
+  }
+
+  #apply(status: ScanStatus): void {
+    this.running = status.running;
+    // A progress event may have overtaken the reply; keep whichever is further along.
+    if (status.progress && (!this.progress || status.progress.done >= this.progress.done)) {
+      this.progress = status.progress;
+    }
+    if (!status.running && status.last) this.last = status.last;
+  }
+}
