@@ -2,7 +2,7 @@
  * Chooses the ONNX Runtime execution provider: each candidate is tried for real, in order of
  * preference for the platform, and the reason each one failed is kept to show the user.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -78,6 +78,31 @@ function bindingFolder(): string {
 }
 
 /**
+ * Returns whether the dynamic loader can find libvulkan.so.1, which ONNX Runtime's WebGPU
+ * provider (Dawn) opens on Linux. It looks where dlopen looks: LD_LIBRARY_PATH, the
+ * ld.so cache and the default library folders.
+ */
+function hasVulkanLoader(): boolean {
+  const library = 'libvulkan.so.1';
+  const folders = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter((f) => f !== '');
+  folders.push(
+    '/lib',
+    '/usr/lib',
+    '/lib64',
+    '/usr/lib64',
+    `/usr/lib/${process.arch === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu`,
+  );
+  if (folders.some((folder) => existsSync(join(folder, library)))) return true;
+
+  try {
+    return readFileSync('/etc/ld.so.cache').includes(library);
+  } catch {
+    // Without a cache, let ONNX Runtime try: a failure is still reported, only less clearly.
+    return true;
+  }
+}
+
+/**
  * Returns why `provider` cannot work in this installation, without loading it, or null when it
  * is worth trying. Loading a provider whose libraries are missing also fails, but ONNX Runtime
  * then prints an error to stderr, so the common cases are checked first.
@@ -89,6 +114,9 @@ export function precheckProvider(provider: ProviderName): string | null {
   const label = PROVIDER_LABELS[provider];
   if (!backends.has(provider)) {
     return `${label} is not part of onnxruntime-node on ${process.platform}/${process.arch}`;
+  }
+  if (provider === 'webgpu' && process.platform === 'linux' && !hasVulkanLoader()) {
+    return 'WebGPU needs the Vulkan loader (libvulkan.so.1), which is not installed';
   }
   if (provider === 'cuda' && backends.get('cuda') === false) {
     const library = join(bindingFolder(), 'libonnxruntime_providers_cuda.so');
