@@ -168,7 +168,7 @@ function uprightSize(
  * Size to have sharp reduce the upright image to before the Pillow-exact resize, or null to
  * decode at full size: twice the resize target on the shorter side, aspect ratio kept.
  */
-function intermediateSize(
+export function intermediateSize(
   width: number,
   height: number,
   resizeTarget: number,
