@@ -1,19 +1,21 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { decodePhoto, DEIT_224 } from '../../electron/core/image/decode.js';
 import { Classifier, topK } from '../../electron/core/model/classifier.js';
 import { ModelValidationError } from '../../electron/core/model/inspect.js';
 import { TINY_TEST_SPEC, writeDeitOnnx, type DeitSpec } from '../fixtures/deit-onnx.js';
 
 const SIZE = TINY_TEST_SPEC.imageSize!;
-const REAL_DEIT_TINY = resolve(
-  import.meta.dirname,
-  '../../../shared/models/deit-tiny-patch16-224.onnx',
-);
+const SHARED = resolve(import.meta.dirname, '../../../shared');
+const REAL_DEIT_TINY = join(SHARED, 'models/deit-tiny-patch16-224.onnx');
+/** Top-5 classes and softmax scores of DeiT-Ti in PyTorch, keyed by photo path. */
+const REFERENCE_TOP5 = join(SHARED, 'models/deit-tiny-reference-top5.json');
+const IMAGENET_PHOTOS = join(SHARED, 'photos/imagenet');
 
 /** Deterministic pseudo-images in roughly the range of normalised pixels; `seed` varies them. */
 function images(n: number, size = SIZE, seed = 0): Float32Array {
@@ -209,6 +211,39 @@ describe('topK', () => {
 });
 
 describe.skipIf(!existsSync(REAL_DEIT_TINY))('Classifier on DeiT-Ti', () => {
+  it.skipIf(!existsSync(REFERENCE_TOP5) || !existsSync(IMAGENET_PHOTOS))(
+    'matches the PyTorch top-5',
+    async () => {
+      const reference = JSON.parse(await readFile(REFERENCE_TOP5, 'utf8')) as Record<
+        string,
+        { top5: number[]; scores: number[] }
+      >;
+      const names = (await readdir(IMAGENET_PHOTOS)).sort().slice(0, 4);
+      const decoded = await Promise.all(
+        names.map(async (name) =>
+          decodePhoto(await readFile(join(IMAGENET_PHOTOS, name)), DEIT_224),
+        ),
+      );
+      const input = new Float32Array(decoded.length * decoded[0].tensor.length);
+      decoded.forEach((photo, i) => input.set(photo.tensor, i * photo.tensor.length));
+
+      const classifier = await Classifier.load({ modelPath: REAL_DEIT_TINY, provider: 'cpu' });
+      try {
+        const predictions = await classifier.classify(input, names.length, 5);
+        names.forEach((name, i) => {
+          const expected = reference[`imagenet/${name}`];
+          expect(predictions[i].map((p) => p.classIndex)).toEqual(expected.top5);
+          // The reference scores are rounded to 5 decimals.
+          predictions[i].forEach((p, rank) =>
+            expect(p.score).toBeCloseTo(expected.scores[rank], 3),
+          );
+        });
+      } finally {
+        await classifier.close();
+      }
+    },
+  );
+
   it('classifies a batch into 1000 classes', async () => {
     const classifier = await Classifier.load({ modelPath: REAL_DEIT_TINY, provider: 'cpu' });
     try {

@@ -128,13 +128,10 @@ export class Classifier {
     const inputSize = resolveInputSize(modelPath, signature, options.imageSize);
     const candidates = requested === 'auto' ? providerOrder() : [requested];
 
-    const {
-      value: session,
-      provider,
-      attempts,
-    } = await openWithFallback(candidates, (p) =>
-      openAndProbe(modelPath, p, threads, signature, inputSize),
+    const opened = await openWithFallback(candidates, (provider) =>
+      openAndProbe(modelPath, provider, threads, signature, inputSize),
     );
+    const { value: session, provider, attempts } = opened;
     const preferred = provider === 'cpu' ? PREFERRED_BATCH_SIZE.cpu : PREFERRED_BATCH_SIZE.gpu;
     const batchSize = signature.fixedBatchSize ?? preferred;
     return new Classifier(session, modelPath, signature, provider, attempts, inputSize, batchSize);
