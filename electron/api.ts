@@ -155,8 +155,11 @@ export interface SearchPage {
   items: PhotoSummary[];
   /** Pass back as `cursor` to get the next page; null at the end. */
   nextCursor: string | null;
-  /** Number of photos matching the query and filters. */
-  total: number;
+  /**
+   * Number of photos matching the query and filters, or null when counting them would cost a
+   * full search (text queries with more pages to come).
+   */
+  total: number | null;
 }
 
 export interface Suggestion {
@@ -208,9 +211,6 @@ export const searchFiltersSchema = z
     /** Minimum score of the matched label, 0 to 1. */
     minScore: z.number().min(0).max(1).optional(),
     source: z.enum(['any', 'model', 'manual']).optional(),
-    /** Taken on or after / before, ms since the Unix epoch. */
-    from: z.number().int().optional(),
-    to: z.number().int().optional(),
   })
   .strict();
 
