@@ -1,0 +1,410 @@
+import { sep } from 'node:path';
+import type { Db } from '../db/database.js';
+import { activeModelId, labelsOfPhotos, type PhotoLabel } from './labels.js';
+import { parseQuery, tagMatches, type QueryTerm } from './query.js';
+import {
+  bestScore,
+  classList,
+  notRejected,
+  photoFilters,
+  termCandidates,
+  type SearchParams,
+  type SourceFilter,
+} from './sql.js';
+
+export interface SearchQuery {
+  /** Words AND together; `-word` excludes; `"two words"` is a phrase. Empty lists every photo. */
+  text: string;
+  /** Model labels scoring below this (0..1) do not match. Manual tags always match. */
+  minScore?: number;
+  /** 'score': best matching model score first; 'date': newest taken first. */
+  sort?: 'score' | 'date';
+  limit?: number;
+  /** nextCursor of the previous page, with the same query. */
+  cursor?: string | null;
+  /** Only photos in this folder or below it. */
+  folder?: string;
+  /** Which labels match: model labels, manual tags, or both plus file and folder names. */
+  source?: SourceFilter;
+}
+
+export interface SearchHit {
+  id: number;
+  path: string;
+  takenAt: number;
+  width: number | null;
+  height: number | null;
+  thumbnail: string | null;
+  /** Best score among the model labels that match a term; null when only tags or names did. */
+  score: number | null;
+  labels: PhotoLabel[];
+}
+
+export interface SearchPage {
+  hits: SearchHit[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+/** A cursor that is malformed or belongs to another sort order. */
+export class InvalidCursorError extends Error {
+  constructor(reason: string) {
+    super(`invalid search cursor: ${reason}; start again from the first page`);
+    this.name = 'InvalidCursorError';
+  }
+}
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+/** Position after the last hit of a page: (score, id) or (taken_at, id). */
+type Cursor =
+  | { sort: 'score'; score: number | null; id: number }
+  | { sort: 'date'; takenAt: number; id: number };
+
+interface HitRow {
+  id: number;
+  takenAt: number;
+  score: number | null;
+}
+
+interface PhotoRow {
+  id: number;
+  path: string;
+  taken_at: number;
+  width: number | null;
+  height: number | null;
+  thumbnail: string | null;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(text: string, sort: 'score' | 'date'): Cursor {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('not a cursor of this app');
+  }
+  const cursor = value as Partial<Record<string, unknown>>;
+  if (typeof cursor !== 'object' || cursor === null || cursor.sort !== sort) {
+    throw new InvalidCursorError(`expected a cursor for sort order "${sort}"`);
+  }
+  if (!Number.isInteger(cursor.id)) throw new InvalidCursorError('missing photo id');
+  if (sort === 'date' && typeof cursor.takenAt !== 'number') {
+    throw new InvalidCursorError('missing date');
+  }
+  if (sort === 'score' && cursor.score !== null && typeof cursor.score !== 'number') {
+    throw new InvalidCursorError('missing score');
+  }
+  return value as Cursor;
+}
+
+const registered = new WeakSet<Db>();
+
+/** Registers the SQL functions searches use; once per connection. */
+export function registerSearchFunctions(db: Db): void {
+  if (registered.has(db)) return;
+  db.function('deit_tag_matches', { deterministic: true }, (tag: unknown, term: unknown) =>
+    typeof tag === 'string' && typeof term === 'string' && tagMatches(tag, term) ? 1 : 0,
+  );
+  registered.add(db);
+}
+
+interface Plan {
+  db: Db;
+  terms: Array<QueryTerm & { wordHits?: number }>;
+  positives: QueryTerm[];
+  /** Classes of every positive term: the labels whose score ranks a photo. */
+  scoreClasses: number[];
+  source: SourceFilter;
+  params: SearchParams;
+  folder: boolean;
+  limit: number;
+  /** Tests force one strategy to compare both on the same data. */
+  force: 'auto' | 'gather' | 'scan';
+}
+
+/** Estimated label rows of a term: model and manual rows of its classes, plus name matches. */
+function estimateRows(plan: Plan, term: QueryTerm & { wordHits?: number }, i: number): number {
+  let rows = 0;
+  if (term.classes.length > 0) {
+    const models =
+      plan.source === 'manual' ? `''` : plan.source === 'model' ? ':model' : `:model, ''`;
+    const row = plan.db
+      .prepare<SearchParams, { n: number | null }>(
+        `SELECT sum(photos) AS n FROM class_counts
+         WHERE model IN (${models}) AND class_index IN (${classList(term.classes)})`,
+      )
+      .get(plan.params);
+    rows += row?.n ?? 0;
+  }
+  if (plan.source !== 'model') {
+    const row = plan.db
+      .prepare<SearchParams, { n: number }>(
+        `SELECT count(*) AS n FROM labels WHERE tag IS NOT NULL AND verdict <> 'rejected'
+         AND deit_tag_matches(tag, :term${i})`,
+      )
+      .get(plan.params);
+    rows += row?.n ?? 0;
+  }
+  if (plan.source === 'any') rows += term.wordHits ?? 0;
+  return rows;
+}
+
+/** Keyset condition on the columns of a hit row `h` (id, takenAt, score). */
+function keyset(cursor: Cursor | null, params: SearchParams): string {
+  if (!cursor) return '1';
+  params.cursorId = cursor.id;
+  if (cursor.sort === 'date') {
+    params.cursorTakenAt = cursor.takenAt;
+    return `(h.takenAt < :cursorTakenAt OR (h.takenAt = :cursorTakenAt AND h.id < :cursorId))`;
+  }
+  if (cursor.score === null) return `(h.score IS NULL AND h.id > :cursorId)`;
+  params.cursorScore = cursor.score;
+  return `(h.score IS NULL OR h.score < :cursorScore
+    OR (h.score = :cursorScore AND h.id > :cursorId))`;
+}
+
+function orderBy(sort: 'score' | 'date'): string {
+  return sort === 'date' ? 'h.takenAt DESC, h.id DESC' : 'h.score IS NULL, h.score DESC, h.id ASC';
+}
+
+/** Starts from the candidate photos of the most selective term and checks each one. */
+function gatherHits(
+  plan: Plan,
+  driver: number,
+  sort: 'score' | 'date',
+  cursor: Cursor | null,
+): HitRow[] {
+  const term = plan.terms[driver];
+  const sql = `
+    WITH cand(id) AS (${termCandidates(term, driver, plan.source, true)}),
+    h AS (
+      SELECT p.id AS id, p.taken_at AS takenAt,
+        ${bestScore('p.id', plan.scoreClasses, plan.source)} AS score
+      FROM cand JOIN photos p ON p.id = cand.id
+      WHERE ${photoFilters(plan.terms, plan.source, { folder: plan.folder })}
+    )
+    SELECT id, takenAt, score FROM h WHERE ${keyset(cursor, plan.params)}
+    ORDER BY ${orderBy(sort)} LIMIT ${plan.limit}`;
+  return plan.db.prepare<SearchParams, HitRow>(sql).all(plan.params);
+}
+
+/** Walks photos newest first through the date index, checking each one. */
+function scanByDate(plan: Plan, cursor: Cursor | null): HitRow[] {
+  let range = '1';
+  if (cursor?.sort === 'date') {
+    plan.params.cursorTakenAt = cursor.takenAt;
+    plan.params.cursorId = cursor.id;
+    // The first condition bounds the index range; the second breaks ties on taken_at.
+    range = `p.taken_at <= :cursorTakenAt AND (p.taken_at < :cursorTakenAt OR p.id < :cursorId)`;
+  }
+  const sql = `
+    SELECT p.id AS id, p.taken_at AS takenAt,
+      ${bestScore('p.id', plan.scoreClasses, plan.source)} AS score
+    FROM photos p INDEXED BY photos_taken
+    WHERE ${range} AND ${photoFilters(plan.terms, plan.source, { folder: plan.folder })}
+    ORDER BY p.taken_at DESC, p.id DESC LIMIT ${plan.limit}`;
+  return plan.db.prepare<SearchParams, HitRow>(sql).all(plan.params);
+}
+
+/**
+ * Walks model labels of the positive terms' classes in score order and keeps each photo at its
+ * best label, then appends the photos that only tags or names match (score NULL).
+ */
+function scanByScore(plan: Plan, driver: number, cursor: Cursor | null): HitRow[] {
+  const hits: HitRow[] = [];
+  const scored = plan.source !== 'manual' && plan.scoreClasses.length > 0;
+  if (scored && (cursor?.sort !== 'score' || cursor.score !== null)) {
+    let range = '1';
+    if (cursor?.sort === 'score' && cursor.score !== null) {
+      plan.params.cursorScore = cursor.score;
+      plan.params.cursorId = cursor.id;
+      range = `l.score <= :cursorScore AND (l.score < :cursorScore OR l.photo_id > :cursorId)`;
+    }
+    const list = classList(plan.scoreClasses);
+    const sql = `
+      SELECT l.photo_id AS id, p.taken_at AS takenAt, l.score AS score
+      FROM labels l INDEXED BY labels_score JOIN photos p ON p.id = l.photo_id
+      WHERE l.source = 'model' AND l.model = :model AND l.class_index IN (${list})
+        AND l.score >= :minScore AND ${range} AND ${notRejected('l')}
+        AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.photo_id = l.photo_id
+          AND b.source = 'model' AND b.model = :model AND b.class_index IN (${list})
+          AND (b.score > l.score OR (b.score = l.score AND b.class_index < l.class_index))
+          AND ${notRejected('b')})
+        AND ${photoFilters(plan.terms, plan.source, { folder: plan.folder })}
+      ORDER BY l.score DESC, l.photo_id ASC LIMIT ${plan.limit}`;
+    hits.push(...plan.db.prepare<SearchParams, HitRow>(sql).all(plan.params));
+    if (hits.length === plan.limit) return hits;
+  }
+
+  // Photos without a matching model label: the driver term matched a tag or a name.
+  const term = plan.terms[driver];
+  plan.params.cursorId = cursor?.sort === 'score' && cursor.score === null ? cursor.id : 0;
+  const sql = `
+    WITH cand(id) AS (${termCandidates(term, driver, plan.source, false)}),
+    h AS (
+      SELECT p.id AS id, p.taken_at AS takenAt,
+        ${bestScore('p.id', plan.scoreClasses, plan.source)} AS score
+      FROM cand JOIN photos p ON p.id = cand.id
+      WHERE p.id > :cursorId AND ${photoFilters(plan.terms, plan.source, { folder: plan.folder })}
+    )
+    SELECT id, takenAt, score FROM h WHERE score IS NULL
+    ORDER BY id ASC LIMIT ${plan.limit - hits.length}`;
+  hits.push(...plan.db.prepare<SearchParams, HitRow>(sql).all(plan.params));
+  return hits;
+}
+
+/** Photos whose names match at most this many are read into a set once per search. */
+const WORD_SET_MAX = 20_000;
+
+/**
+ * Counts the photos each term's words match in file and folder names (up to a cap), drops the
+ * name check of terms that match none, and picks how the others are checked.
+ */
+function countWordHits(db: Db, terms: QueryTerm[]): Array<QueryTerm & { wordHits?: number }> {
+  const count = db.prepare<[string], { n: number }>(
+    `SELECT count(*) AS n FROM (SELECT rowid FROM photo_words WHERE photo_words MATCH ?
+     LIMIT ${WORD_SET_MAX + 1})`,
+  );
+  return terms.map((term) => {
+    if (term.words === null) return term;
+    const hits = count.get(term.words)?.n ?? 0;
+    if (hits === 0) return { ...term, words: null };
+    return { ...term, wordsLookup: hits > WORD_SET_MAX ? 'probe' : 'set', wordHits: hits };
+  });
+}
+
+function buildParams(terms: QueryTerm[], model: string, query: SearchQuery): SearchParams {
+  const params: SearchParams = { model, minScore: query.minScore ?? 0 };
+  terms.forEach((term, i) => {
+    params[`term${i}`] = term.text;
+    if (term.words !== null) params[`words${i}`] = term.words;
+  });
+  if (query.folder) {
+    const folder = query.folder.endsWith(sep) ? query.folder.slice(0, -1) : query.folder;
+    params.folder = folder;
+    params.folderPrefix = folder + sep;
+  }
+  return params;
+}
+
+function validate(query: SearchQuery): { limit: number; sort: 'score' | 'date' } {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new RangeError(`search limit must be an integer from 1 to ${MAX_LIMIT}, got ${limit}`);
+  }
+  const minScore = query.minScore ?? 0;
+  if (!(minScore >= 0 && minScore <= 1)) {
+    throw new RangeError(`minimum score must be from 0 to 1, got ${minScore}`);
+  }
+  const positives = parseQuery(query.text).some((term) => !term.negated);
+  return { limit, sort: query.sort ?? (positives ? 'score' : 'date') };
+}
+
+/**
+ * Finds photos whose labels, tags, file names or folder names match every positive term and no
+ * negated one, one page at a time. Missing photos never match. A page costs about the same at
+ * any depth: the cursor is a position in the sort order, not an offset.
+ */
+export function searchPhotos(
+  db: Db,
+  query: SearchQuery,
+  options: { plan?: 'auto' | 'gather' | 'scan' } = {},
+): SearchPage {
+  registerSearchFunctions(db);
+  const { limit, sort: requestedSort } = validate(query);
+  const source = query.source ?? 'any';
+  const parsed = parseQuery(query.text);
+  const terms = source === 'any' ? countWordHits(db, parsed) : parsed;
+  const positives = terms.filter((term) => !term.negated);
+  // Without a positive term no photo has a score, so score order falls back to date order.
+  const sort = positives.length === 0 ? 'date' : requestedSort;
+  const cursor = query.cursor ? decodeCursor(query.cursor, sort) : null;
+
+  const plan: Plan = {
+    db,
+    terms,
+    positives,
+    scoreClasses: [...new Set(positives.flatMap((term) => term.classes))].sort((a, b) => a - b),
+    source,
+    params: buildParams(terms, activeModelId(db) ?? '', query),
+    folder: Boolean(query.folder),
+    limit,
+    force: options.plan ?? 'auto',
+  };
+
+  const rows = findHits(plan, sort, cursor);
+  const hits = loadHits(db, rows);
+  const last = rows.at(-1);
+  let nextCursor: string | null = null;
+  if (last && rows.length === limit) {
+    nextCursor = encodeCursor(
+      sort === 'date'
+        ? { sort, takenAt: last.takenAt, id: last.id }
+        : { sort, score: last.score, id: last.id },
+    );
+  }
+  return { hits, nextCursor };
+}
+
+function findHits(plan: Plan, sort: 'score' | 'date', cursor: Cursor | null): HitRow[] {
+  if (plan.positives.length === 0) return scanByDate(plan, cursor);
+
+  // The most selective positive term drives the search. Gathering its candidates costs about
+  // their number; scanning in sort order costs about limit * photos / candidates rows. Take
+  // the cheaper one.
+  let driver = -1;
+  let driverRows = Infinity;
+  plan.terms.forEach((term, i) => {
+    if (term.negated) return;
+    const rows = estimateRows(plan, term, i);
+    if (rows < driverRows) {
+      driver = i;
+      driverRows = rows;
+    }
+  });
+  if (driverRows === 0) return [];
+
+  const photos =
+    plan.db.prepare<[], { n: number | null }>(`SELECT max(id) AS n FROM photos`).get()?.n ?? 0;
+  const cheaper = driverRows * driverRows <= plan.limit * photos;
+  const gather =
+    plan.source === 'manual' || (plan.force === 'auto' ? cheaper : plan.force === 'gather');
+  if (gather) return gatherHits(plan, driver, sort, cursor);
+  return sort === 'date' ? scanByDate(plan, cursor) : scanByScore(plan, driver, cursor);
+}
+
+function loadHits(db: Db, rows: HitRow[]): SearchHit[] {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const photos = new Map(
+    db
+      .prepare<[string], PhotoRow>(
+        `SELECT id, path, taken_at, width, height, thumbnail FROM photos
+         WHERE id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(ids))
+      .map((photo) => [photo.id, photo]),
+  );
+  const labels = labelsOfPhotos(db, ids);
+  return rows.flatMap((row) => {
+    const photo = photos.get(row.id);
+    if (!photo) return [];
+    return [
+      {
+        id: photo.id,
+        path: photo.path,
+        takenAt: photo.taken_at,
+        width: photo.width,
+        height: photo.height,
+        thumbnail: photo.thumbnail,
+        score: row.score,
+        labels: labels.get(row.id) ?? [],
+      },
+    ];
+  });
+}

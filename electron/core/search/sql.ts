@@ -1,0 +1,122 @@
+/**
+ * SQL fragments of a search. Class indices come from the class table, so they are written
+ * into the SQL as integer lists; everything the user typed is a named parameter.
+ */
+import type { QueryTerm } from './query.js';
+
+export type SourceFilter = 'model' | 'manual' | 'any';
+
+/** Parameters every search statement binds. */
+export interface SearchParams {
+  model: string;
+  minScore: number;
+  [name: string]: string | number | null;
+}
+
+export function classList(indices: readonly number[]): string {
+  return indices.map((index) => String(Math.trunc(index))).join(', ');
+}
+
+/** Model label `alias` is not rejected by a manual row of the same photo and class. */
+export function notRejected(alias: string): string {
+  return `NOT EXISTS (SELECT 1 FROM labels r WHERE r.photo_id = ${alias}.photo_id
+    AND r.class_index = ${alias}.class_index AND r.verdict = 'rejected')`;
+}
+
+/** A model label of photo `photoId` for one of the classes counts (score and rejection). */
+export function modelLabelExists(photoId: string, indices: readonly number[]): string {
+  return `EXISTS (SELECT 1 FROM labels x WHERE x.photo_id = ${photoId} AND x.source = 'model'
+    AND x.model = :model AND x.class_index IN (${classList(indices)})
+    AND x.score >= :minScore AND ${notRejected('x')})`;
+}
+
+/**
+ * Photo `photoId` matches term number `i`: a model label of its classes, a manual label of its
+ * classes or a free-text tag with its words, or its words in the file or folder name.
+ */
+export function termMatches(
+  photoId: string,
+  term: QueryTerm,
+  i: number,
+  source: SourceFilter,
+): string {
+  const parts: string[] = [];
+  if (source !== 'manual' && term.classes.length > 0) {
+    parts.push(modelLabelExists(photoId, term.classes));
+  }
+  if (source !== 'model') {
+    const manualClass =
+      term.classes.length > 0 ? `y.class_index IN (${classList(term.classes)}) OR ` : '';
+    parts.push(`EXISTS (SELECT 1 FROM labels y WHERE y.photo_id = ${photoId}
+      AND y.source = 'manual' AND y.model = '' AND y.verdict <> 'rejected'
+      AND (${manualClass}deit_tag_matches(y.tag, :term${i})))`);
+  }
+  if (source === 'any' && term.words !== null) {
+    parts.push(
+      term.wordsLookup === 'probe'
+        ? `EXISTS (SELECT 1 FROM photo_words w WHERE photo_words MATCH :words${i}
+            AND w.rowid = ${photoId})`
+        : `${photoId} IN (SELECT rowid FROM photo_words WHERE photo_words MATCH :words${i})`,
+    );
+  }
+  return parts.length > 0 ? `(${parts.join(' OR ')})` : '0';
+}
+
+/** Candidate photo ids of one term, for a search that starts from a small set of photos. */
+export function termCandidates(
+  term: QueryTerm,
+  i: number,
+  source: SourceFilter,
+  includeModel: boolean,
+): string {
+  const parts: string[] = [];
+  const list = classList(term.classes);
+  if (includeModel && source !== 'manual' && term.classes.length > 0) {
+    parts.push(`SELECT photo_id AS id FROM labels WHERE source = 'model' AND model = :model
+      AND class_index IN (${list}) AND score >= :minScore`);
+  }
+  if (source !== 'model') {
+    if (term.classes.length > 0) {
+      parts.push(`SELECT photo_id FROM labels WHERE source = 'manual'
+        AND class_index IN (${list}) AND verdict <> 'rejected'`);
+    }
+    parts.push(`SELECT photo_id FROM labels WHERE tag IS NOT NULL AND verdict <> 'rejected'
+      AND deit_tag_matches(tag, :term${i})`);
+  }
+  if (source === 'any' && term.words !== null) {
+    parts.push(`SELECT rowid FROM photo_words WHERE photo_words MATCH :words${i}`);
+  }
+  return parts.length > 0 ? parts.join('\nUNION ') : 'SELECT NULL WHERE 0';
+}
+
+/** The best score among the photo's model labels for the classes, NULL when none counts. */
+export function bestScore(
+  photoId: string,
+  indices: readonly number[],
+  source: SourceFilter,
+): string {
+  if (source === 'manual' || indices.length === 0) return 'NULL';
+  return `(SELECT max(x.score) FROM labels x WHERE x.photo_id = ${photoId} AND x.source = 'model'
+    AND x.model = :model AND x.class_index IN (${classList(indices)})
+    AND x.score >= :minScore AND ${notRejected('x')})`;
+}
+
+/** Filters on the photo row `p`: status, folder, every positive term, no negative term. */
+export function photoFilters(
+  terms: readonly QueryTerm[],
+  source: SourceFilter,
+  options: { folder: boolean; skipTerm?: number },
+): string {
+  const filters = [`p.status <> 'missing'`];
+  if (options.folder) {
+    filters.push(
+      `(p.folder = :folder OR substr(p.folder, 1, length(:folderPrefix)) = :folderPrefix)`,
+    );
+  }
+  terms.forEach((term, i) => {
+    if (i === options.skipTerm) return;
+    const match = termMatches('p.id', term, i, source);
+    filters.push(term.negated ? `NOT ${match}` : match);
+  });
+  return filters.join('\n  AND ');
+}
