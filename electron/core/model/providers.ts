@@ -21,8 +21,8 @@ export interface ProviderAttempt {
 
 /**
  * Installs onnxruntime-node's CUDA 12 provider libraries, which its install script skips when
- * `ONNXRUNTIME_NODE_INSTALL=skip` is set. The provider also needs the CUDA 12 runtime and
- * cuDNN 9 on the system.
+ * `ONNXRUNTIME_NODE_INSTALL=skip` is set. The provider also needs CUDA 12.x and cuDNN 9.x on
+ * the system: ONNX Runtime's CUDA provider documentation lists those for its CUDA 12 builds.
  */
 export const CUDA_INSTALL_COMMAND =
   'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
