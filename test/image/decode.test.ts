@@ -110,6 +110,8 @@ describe('bad and edge-case inputs', () => {
   let cases: BadInputCase[];
   const codes: Record<string, string> = {
     'truncated.jpg': 'truncated',
+    'truncated.png': 'truncated',
+    'corrupt.jpg': 'corrupt',
     'empty.jpg': 'empty',
     'notes.jpg': 'unsupported-format',
     'phone.heic': 'unsupported-format',

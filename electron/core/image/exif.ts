@@ -5,7 +5,7 @@ import exifReader from 'exif-reader';
 export interface PhotoExif {
   /**
    * EXIF DateTimeOriginal, else DateTime, in ms since the epoch. The offset tag
-   * (OffsetTimeOriginal or OffsetTime) is applied when present; without it the camera's
+   * (OffsetTimeOriginal or OffsetTime) is applied when present. Without it, the camera's
    * local wall-clock time is stored as if it were UTC, so formatting it in UTC shows the
    * time the camera displayed.
    */

@@ -119,7 +119,9 @@ function trimPartialUtf8(bytes: Uint8Array): Uint8Array {
     const byte = bytes[end - back];
     if ((byte & 0xc0) === 0x80) continue;
     if (byte >= 0xc0) {
-      const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      let length = 2;
+      if (byte >= 0xf0) length = 4;
+      else if (byte >= 0xe0) length = 3;
       if (back < length) end -= back;
     }
     break;

@@ -1,7 +1,7 @@
 /**
- * ICC profile helpers. The decoder keeps an RGB photo's device values (as Pillow does, and so
- * as DeiT saw its training images) and tags the thumbnail with the photo's own profile, so a
- * colour-managed viewer such as Chromium still shows wide-gamut photos with their real colours.
+ * ICC profile helpers. The decoder keeps an RGB photo's stored values, because Pillow does and
+ * so DeiT saw its training images that way. The thumbnail then carries the photo's own profile,
+ * so a colour-managed viewer such as Chromium still shows wide-gamut photos in their colours.
  */
 
 /** ICC colour space signature (header bytes 16 to 19): 'RGB ', 'GRAY', 'CMYK'... or null. */

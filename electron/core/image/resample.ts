@@ -80,7 +80,9 @@ export function bicubicCoefficients(
 /** Pillow's `clip8`: drops the fraction bits (rounding toward minus infinity), clamps to 0..255. */
 function clip8(accumulator: number): number {
   const value = accumulator >> PRECISION_BITS;
-  return value < 0 ? 0 : value > 255 ? 255 : value;
+  if (value < 0) return 0;
+  if (value > 255) return 255;
+  return value;
 }
 
 /** Rectangle of the resized image to produce, in resized-image pixels. */
@@ -185,7 +187,7 @@ function resampleRows(
   return out;
 }
 
-/** Vertical pass; `rows` holds source rows from `firstRow` on, each `width` pixels wide. */
+/** Vertical pass. `rows` contains source rows from `firstRow` on, each `width` pixels wide. */
 function resampleColumns(
   rows: Uint8Array,
   width: number,
