@@ -4,7 +4,7 @@
 #
 # Works offline: the CUDA provider libraries come from .cache/gpu/ (filled by
 # test/gpu/prepare.sh on a machine with network access) when onnxruntime-node does not have
-# them yet. Without a GPU, or without those libraries, it checks the CPU alone and says why
+# them yet. Without a GPU, or without those libraries, it checks the CPU alone and prints why
 # each GPU provider was skipped. Arguments go to test/gpu/compare.ts, for example
 #   test/gpu/check.sh --spec tiny --photos 16
 # Exit status: 0 when every GPU provider that ran agrees with the CPU, 1 otherwise (and, on a

@@ -1,6 +1,6 @@
 /**
  * Tags the same generated photos with a generated DeiT network on the CPU and on each GPU
- * execution provider, prints photos per second for each, and exits 1 when a GPU provider's
+ * execution provider, and prints photos per second for each. Exits 1 when a GPU provider's
  * top-1 labels or logits differ from the CPU's beyond float tolerance.
  *
  * Run through test/gpu/check.sh, which installs the CUDA provider libraries first. Options:
@@ -47,7 +47,7 @@ const PHOTO_SIZE = 320;
 
 interface ProviderRun {
   provider: ProviderName;
-  /** Null when the provider could not run; `skipped` says why. */
+  /** Null when the provider could not run, and then `skipped` contains the reason. */
   photosPerSecond: number | null;
   skipped?: string;
   logits?: Float32Array;

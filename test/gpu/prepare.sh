@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Downloads, on a machine with network access, what test/gpu/check.sh needs on a GPU machine
-# without one, into .cache/gpu/ (ignored by git; carry it to the GPU machine):
+# Downloads what test/gpu/check.sh needs on a GPU machine without network access. Run it on a
+# machine with network access, then carry .cache/gpu/ (ignored by git) to the GPU machine:
 #   ort-cuda/      onnxruntime-node's CUDA provider libraries, taken from the NuGet package
 #                  Microsoft.ML.OnnxRuntime.Gpu.Linux that its install script would download
 #   cuda-libs/     with --cuda-libs: the CUDA 12 runtime, cuBLAS, cuFFT, cuRAND and cuDNN 9

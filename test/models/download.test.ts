@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ const MODEL_ID = 'deit-tiny-distilled-224';
 const network = Buffer.from(buildDeitOnnx(TINY_TEST_SPEC));
 const networkSha256 = createHash('sha256').update(network).digest('hex');
 
-/** The path the catalogue downloads MODEL_ID from, relative to the hub endpoint. */
+/** Returns the path the catalogue downloads MODEL_ID from, relative to the hub endpoint. */
 function hubPath(variant: 'fp32' | 'quantized' = 'fp32'): string {
   const file = catalogFile(catalogEntry(MODEL_ID)!, variant)!;
   return `/${file.repo}/resolve/${file.revision ?? 'main'}/${file.path}`;
@@ -240,6 +241,23 @@ describe('transferToFile', () => {
     expect(server.requests.map((r) => r.range)).toEqual([`bytes=${network.length}-`]);
     expect(result.sha256).toBe(networkSha256);
     expect(result.resumed).toBe(true);
+  });
+
+  // Writing to /dev/full fails with ENOSPC, like a full disk; the link keeps the device safe
+  // from the cleanup, which deletes the link only.
+  it.skipIf(!existsSync('/dev/full'))('reports a full disk and cleans up', async () => {
+    server.routes.set('/big.onnx', { body: network });
+    const partPath = join(modelsDir, 'full.part');
+    await symlink('/dev/full', partPath);
+
+    const attempt = transferToFile(`${server.baseUrl}/big.onnx`, partPath);
+
+    await expect(attempt).rejects.toThrow(
+      new RegExp(`^disk full while writing ${partPath}; freed \\d+ bytes`),
+    );
+    await expect(attempt).rejects.toMatchObject({ keptPartial: false });
+    await expect(lstat(partPath)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(existsSync('/dev/full')).toBe(true);
   });
 
   it('discards a part fetched from another URL', async () => {

@@ -12,7 +12,7 @@ export interface Route {
   cutRequests?: number;
   /** On the first request, send this many body bytes and then nothing more. */
   stallAfterBytes?: number;
-  /** Answer every request with the whole file (200), as a server without range support does. */
+  /** Sends the whole file (200) on every request, as a server without range support does. */
   ignoreRange?: boolean;
   etag?: string;
 }

@@ -3,7 +3,7 @@
  *
  * A transfer streams into `<modelsDir>/.partial/<id>.onnx.part`, hashing as it writes. An
  * interrupted or cancelled transfer keeps the part file, and the next attempt re-hashes it and
- * asks for the rest with `Range: bytes=N-`. A finished file is checked against the expected
+ * requests the rest with `Range: bytes=N-`. A finished file is checked against the expected
  * size and SHA-256, validated with inspectModel, and only then renamed into the models folder;
  * a file that fails any check is deleted. Nothing here runs unless a caller asks for it.
  */
@@ -61,7 +61,7 @@ export interface TransferResult {
   resumed: boolean;
 }
 
-/** A download that failed; `keptPartial` tells whether a later attempt can resume it. */
+/** A failed download. `keptPartial` is true when a later attempt can resume it. */
 export class DownloadError extends Error {
   override name = 'DownloadError';
 
@@ -77,7 +77,7 @@ export class DownloadError extends Error {
 const DEFAULT_PROGRESS_INTERVAL_MS = 100;
 const RATE_WINDOW_MS = 5000;
 
-/** What a part file was fetched from, so a resume never mixes two different files. */
+/** Source of a part file, kept so that a resume never mixes two different files. */
 interface PartMetadata {
   url: string;
   etag: string | null;
@@ -118,7 +118,7 @@ export async function transferToFile(
       await response.body?.cancel();
       await discardPart(partPath);
       throw new DownloadError(
-        `server answered the resume request for ${url} with an unexpected range ` +
+        `the response to the resume request for ${url} has an unexpected range ` +
           `(${response.headers.get('content-range') ?? 'none'}); the partial file was deleted, ` +
           'so the next attempt starts over',
         false,

@@ -1,7 +1,7 @@
 /**
- * The models folder: installed ONNX files (`<id>.onnx`) with a JSON sidecar each (`<id>.json`)
- * recording where the file came from, its SHA-256, its signature and its preprocessing; and
- * the library's active model, stored in the `settings` table.
+ * The models folder and the library's active model. Each installed ONNX file (`<id>.onnx`) has
+ * a JSON sidecar (`<id>.json`) that records its origin, SHA-256, signature and preprocessing.
+ * The active model id is stored in the library's `settings` table.
  *
  * Files only enter the folder by an atomic rename from `.partial/` on the same file system, so
  * the folder never holds a half-written model.
@@ -33,7 +33,7 @@ export const PARTIAL_DIR = '.partial';
 
 const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,79}$/;
 
-/** What the sidecar `<id>.json` of an installed model records. */
+/** Contents of the sidecar `<id>.json` of an installed model. */
 export interface ModelRecord {
   id: string;
   name: string;
@@ -271,9 +271,9 @@ export interface ImportOptions {
 }
 
 /**
- * Imports a local ONNX file: validates it with inspectModel before anything is copied (a
- * network that is not an ImageNet-1k classifier is rejected with the shape it has), copies it
- * into `.partial/`, hashes the copy and moves it into place atomically.
+ * Imports a local ONNX file. It is validated with inspectModel before anything is copied, so a
+ * network that is not an ImageNet-1k classifier is rejected with the shape it has. The copy in
+ * `.partial/` is hashed, then moved into place atomically.
  */
 export async function importModel(file: string, options: ImportOptions): Promise<InstalledModel> {
   const source = resolve(file);
