@@ -37,6 +37,7 @@ import {
   type PhotoLabel as CoreLabel,
   type SearchHit,
 } from '../core/search/index.js';
+import { toCoreSearch } from './export.js';
 import { readSettings, writeSettings } from './settings.js';
 
 export interface HandlerOptions {
@@ -247,13 +248,9 @@ function failedSummary(message: string): ScanSummary {
 function search(library: Library, input: ParsedInput<'photos.search'>): SearchPage {
   const { filters } = input;
   const page = searchPhotos(library.db, {
-    text: input.query,
-    sort: input.sort,
+    ...toCoreSearch(input),
     limit: input.limit,
     cursor: input.cursor,
-    ...(filters.folder ? { folder: filters.folder } : {}),
-    ...(filters.minScore !== undefined ? { minScore: filters.minScore } : {}),
-    ...(filters.source ? { source: filters.source } : {}),
   });
   const statuses = photoStatuses(library, page.hits);
   const items = page.hits.map((hit) => summarize(hit, statuses.get(hit.id) ?? 'tagged'));
@@ -291,7 +288,14 @@ function countPhotos(library: Library, folder: string | undefined): number {
 }
 
 function summarize(hit: SearchHit, status: PhotoSummary['status']): PhotoSummary {
-  const best = bestLabel(hit.labels);
+  // A search shows the label that matched; listing everything shows the best label.
+  const matched =
+    hit.score === null
+      ? undefined
+      : hit.labels.find(
+          (l) => l.source === 'model' && l.score === hit.score && l.verdict !== 'rejected',
+        );
+  const best = matched ?? bestLabel(hit.labels);
   return {
     id: hit.id,
     name: basename(hit.path),

@@ -35,6 +35,7 @@ export const en = {
 
   'grid.label': 'Photos',
   'grid.count': '{count} photos',
+  'grid.countMore': '{count}+ photos',
   'grid.loading': 'Loading photos…',
   'grid.selected': '{count} selected',
   'grid.clearSelection': 'Clear selection',

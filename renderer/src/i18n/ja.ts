@@ -37,6 +37,7 @@ export const ja: Messages = {
 
   'grid.label': '写真',
   'grid.count': '{count} 枚',
+  'grid.countMore': '{count} 枚以上',
   'grid.loading': '写真を読み込み中…',
   'grid.selected': '{count} 枚を選択中',
   'grid.clearSelection': '選択を解除',

@@ -18,7 +18,10 @@ export class Gallery {
   sort = $state<SortOrder>('score');
 
   items = $state.raw<PhotoSummary[]>([]);
+  /** Photos matching the search; an estimate while `totalKnown` is false. */
   total = $state(0);
+  /** False when the back end did not count the results: `total` then grows as pages load. */
+  totalKnown = $state(true);
   status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
 
   /** Index of the keyboard focus in `items`, -1 for none. */
@@ -67,8 +70,8 @@ export class Gallery {
       return;
     }
     this.items = page.items;
-    this.total = page.total;
     this.#cursor = page.nextCursor;
+    this.#setTotal(page.total);
     this.#loading = null;
     this.focus = Math.min(this.focus, this.items.length - 1);
     this.status = 'ready';
@@ -98,10 +101,16 @@ export class Gallery {
         return;
       }
       this.items = this.items.concat(page.items);
-      this.total = page.total;
       this.#cursor = page.nextCursor;
+      this.#setTotal(page.total);
     })();
     return this.#loading;
+  }
+
+  #setTotal(total: number | null): void {
+    this.totalKnown = total !== null;
+    // Without a count, reserve one more page of cells so scrolling reaches the next page.
+    this.total = total ?? this.items.length + (this.#cursor !== null ? PAGE_SIZE : 0);
   }
 
   // --- selection -----------------------------------------------------------------------------

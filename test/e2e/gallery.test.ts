@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import type { PhotoDetail } from '../../electron/api.js';
+import { api, CHROMIUM, screenshot, startTestApp, type TestApp } from './harness.js';
+
+const PHOTOS = 18;
+
+async function scanToDone(page: Page, retag: boolean): Promise<void> {
+  await page.getByRole('button', { name: 'Folders & scan' }).click();
+  const panel = page.getByTestId('scan-panel');
+  const retagBox = page.getByLabel('Tag every photo again');
+  if (retag) await retagBox.check();
+  const before = await panel.getAttribute('data-state');
+  await page.getByTestId('scan-start').click();
+  // The panel goes through 'running' to 'done'; a fast scan may skip straight to a new summary.
+  if (before === 'done')
+    await panel
+      .locator('[aria-busy="true"]')
+      .first()
+      .waitFor({ timeout: 10_000 })
+      .catch(() => undefined);
+  await page.locator('[data-testid="scan-panel"][data-state="done"]').waitFor({ timeout: 60_000 });
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('gallery in Chromium', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ photos: PHOTOS, seed: 7 });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  test('add, scan, search, reject, rescan, export', async () => {
+    const { page } = app;
+
+    // A new library tells the user to add a folder first.
+    await page.locator('[data-testid="empty-state"][data-kind="no-folders"]').waitFor();
+    await screenshot(page, '01-empty-library');
+
+    await page.getByRole('button', { name: 'Add a folder' }).click();
+    await page.getByLabel('Folder path').fill(app.photosDir);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await page.locator('.folders li', { hasText: app.photosDir }).waitFor();
+
+    await scanToDone(page, false);
+    await expect(page.getByTestId('scan-summary').textContent()).resolves.toContain(
+      `${PHOTOS} tagged`,
+    );
+    await screenshot(page, '02-scan-done');
+
+    // The grid lists every photo.
+    await page.getByRole('button', { name: 'Library' }).click();
+    const grid = page.locator('#photo-grid[data-state="ready"]');
+    await grid.waitFor();
+    expect(await grid.getAttribute('data-total')).toBe(String(PHOTOS));
+    await page.locator('#photo-grid [role="option"] img').first().waitFor();
+    await screenshot(page, '03-gallery');
+
+    // Search with a suggestion for the label of the first photo.
+    const firstLabel = (await page
+      .locator('#photo-grid [role="option"] .label')
+      .first()
+      .textContent())!.trim();
+    const search = page.getByRole('combobox', { name: 'Search photos' });
+    await search.fill(firstLabel.slice(0, 3));
+    const suggestion = page
+      .getByRole('listbox', { name: 'Suggestions' })
+      .getByRole('option', { name: new RegExp(`^${escapeRegExp(firstLabel)}`) })
+      .first();
+    await suggestion.waitFor();
+    await screenshot(page, '04-suggestions');
+    await suggestion.click();
+    await expect(search.inputValue()).resolves.toBe(firstLabel);
+    await page.locator('#photo-grid[data-state="ready"]').waitFor();
+    const hits = Number(await page.locator('#photo-grid').getAttribute('data-total'));
+    expect(hits).toBeGreaterThan(0);
+    expect(hits).toBeLessThanOrEqual(PHOTOS);
+
+    // Open the first hit and reject its top label.
+    await page.locator('#photo-grid [role="option"]').first().dblclick();
+    const detail = page.locator('[role="dialog"][data-state="ready"]');
+    await detail.waitFor();
+    const photoId = Number(await detail.getAttribute('data-photo-id'));
+    const top = detail.locator('#label-0');
+    const classIndex = Number(await top.getAttribute('data-class-index'));
+    const name = (await top.locator('.name').textContent())!.trim();
+    await screenshot(page, '05-detail');
+    await detail.getByRole('button', { name: `Reject ${name}` }).click();
+    await page
+      .locator('[role="dialog"][data-state="ready"] #label-0[data-verdict="rejected"]')
+      .waitFor();
+    await screenshot(page, '06-detail-rejected');
+    await page.keyboard.press('Escape');
+    await expect(page.locator('[role="dialog"]').count()).resolves.toBe(0);
+
+    // Tag every photo again: the rejection must survive.
+    await scanToDone(page, true);
+    const after = await api<PhotoDetail>(page, 'photos.get', { id: photoId });
+    const label = after.labels.find((l) => l.source === 'model' && l.classIndex === classIndex);
+    expect(label?.verdict).toBe('rejected');
+
+    // Export the whole library as CSV through a browser download.
+    await page.getByRole('button', { name: 'Library' }).click();
+    await page.getByTestId('export-button').click();
+    await page.getByLabel('Whole library').check();
+    await screenshot(page, '07-export');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-submit').click(),
+    ]);
+    const file = join(app.root, 'export.csv');
+    await download.saveAs(file);
+    const csv = await readFile(file, 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines.length).toBeGreaterThan(PHOTOS);
+    expect(csv).toContain('photo-000.jpg');
+
+    // Model and settings panels, and the dark theme.
+    await page.getByRole('button', { name: 'Model' }).click();
+    await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor();
+    await screenshot(page, '08-model');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Dark').check();
+    await page.locator('html[data-theme="dark"]').waitFor();
+    await page.getByRole('button', { name: 'Library' }).click();
+    await page.locator('#photo-grid[data-state="ready"] [role="option"] img').first().waitFor();
+    await screenshot(page, '09-gallery-dark');
+
+    expect(app.cspViolations).toEqual([]);
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
