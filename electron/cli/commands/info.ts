@@ -78,7 +78,8 @@ export async function runInfo(args: string[], io: CliIO): Promise<number> {
         (providers.model ? `, probed with ${providers.model}` : ''),
     ];
     for (const attempt of providers.attempts) {
-      const status = attempt.ok ? 'in use' : `not available: ${attempt.reason ?? 'failed'}`;
+      const usable = providers.provider ? 'in use' : 'available';
+      const status = attempt.ok ? usable : `not available: ${attempt.reason ?? 'failed'}`;
       lines.push(`  ${PROVIDER_LABELS[attempt.provider].padEnd(9)}${status}`);
     }
     if (providers.error) lines.push(`  ${providers.error}`);

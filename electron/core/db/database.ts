@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 
@@ -25,7 +25,7 @@ export class DatabaseOpenError extends Error {
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
   let db: Db | undefined;
   try {
-    if (!options.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (!options.readonly && path !== ':memory:') createFolders(dirname(path));
     db = new Database(path, {
       readonly: options.readonly ?? false,
       fileMustExist: options.readonly ?? false,
@@ -45,6 +45,19 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     db?.close();
     throw new DatabaseOpenError(path, error);
   }
+}
+
+/**
+ * Creates a folder and its missing parents one level at a time. Node 20's recursive mkdirSync
+ * loops forever on some virtual file systems such as /proc, where mkdir fails with ENOENT.
+ */
+function createFolders(folder: string): void {
+  const missing: string[] = [];
+  for (let current = folder; !existsSync(current); current = dirname(current)) {
+    if (dirname(current) === current) break;
+    missing.unshift(current);
+  }
+  for (const path of missing) mkdirSync(path);
 }
 
 /** Returns the schema version the database is at. */
