@@ -1,0 +1,134 @@
+/**
+ * Rescan of an unchanged library of many files beside a bare recursive walk with node:fs.
+ *
+ * Tagging 100,000 photos for real would take hours on a CPU, so the library is filled straight
+ * through the engine's PhotoStore from the real listing (paths, sizes, modification times from
+ * walkFolders), as a finished first scan would leave it. The timed part is a real scan.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { openDatabase } from '../../electron/core/db/database.js';
+import { PhotoStore } from '../../electron/core/db/photos.js';
+import { Library } from '../../electron/core/library.js';
+import { walkFolders } from '../../electron/core/scan/walk.js';
+import { benchNetwork, CACHE_DIR, tinyFileTree } from './fixtures.js';
+import { round } from './measure.js';
+
+export interface RescanOptions {
+  files: number;
+  rounds: number;
+}
+
+const MODEL_ID = 'small-224';
+
+/** Lists a folder tree with readdir and stats every file; returns the number of files. */
+async function bareWalk(root: string): Promise<number> {
+  let files = 0;
+  const pending = [root];
+  while (pending.length > 0) {
+    const folder = pending.pop()!;
+    const entries = await readdir(folder, { withFileTypes: true });
+    const paths: string[] = [];
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) pending.push(path);
+      else paths.push(path);
+    }
+    await Promise.all(paths.map((path) => stat(path)));
+    files += paths.length;
+  }
+  return files;
+}
+
+/** Returns a library database that stores every file of the tree as tagged, building it once. */
+async function populatedLibrary(tree: string, files: number): Promise<string> {
+  const database = join(CACHE_DIR, `rescan-library-v1-${files}.sqlite`);
+  if (existsSync(database)) return database;
+
+  const building = `${database}.partial.sqlite`;
+  await rm(building, { force: true });
+  const listing = await walkFolders([tree]);
+  const db = openDatabase(building);
+  try {
+    const store = new PhotoStore(db);
+    const now = Date.now();
+    store.transaction(() => {
+      listing.files.forEach((file, index) => {
+        const hash = index.toString(16).padStart(64, '0');
+        store.saveTagged(
+          {
+            ...file,
+            hash,
+            format: 'jpeg',
+            width: 8,
+            height: 8,
+            takenAt: file.mtimeMs,
+            camera: null,
+            thumbnail: hash,
+            labels: [0, 1, 2, 3, 4].map((rank) => ({
+              classIndex: (index * 7 + rank * 131) % 1000,
+              score: 0.5 / (rank + 1),
+            })),
+          },
+          MODEL_ID,
+          now,
+        );
+      });
+    });
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+  await rm(`${building}-wal`, { force: true });
+  await rm(`${building}-shm`, { force: true });
+  await rename(building, database);
+  return database;
+}
+
+/** Runs the rescan section and returns seconds and the ratio to the bare walk. */
+export async function runRescanBench(options: RescanOptions): Promise<Record<string, number>> {
+  const tree = await tinyFileTree(options.files);
+  const database = await populatedLibrary(tree, options.files);
+  // The network is never loaded: nothing needs tagging. A scan still needs one named.
+  const network = await benchNetwork('small-224');
+
+  let walkMs = Infinity;
+  let scanMs = Infinity;
+  let wallMs = Infinity;
+  let listed = 0;
+  for (let index = 0; index < options.rounds; index++) {
+    const walkStarted = performance.now();
+    listed = await bareWalk(tree);
+    walkMs = Math.min(walkMs, performance.now() - walkStarted);
+
+    const library = Library.open({ database, modelsDir: join(CACHE_DIR, 'no-models') });
+    try {
+      const started = performance.now();
+      const summary = await library.startScan({ folders: [tree], modelPath: network.path }).done;
+      wallMs = Math.min(wallMs, performance.now() - started);
+      scanMs = Math.min(scanMs, summary.durationMs);
+      if (summary.unchanged !== options.files || summary.tagged !== 0) {
+        throw new Error(
+          `rescan of ${tree} found ${summary.unchanged} unchanged and ${summary.tagged} tagged ` +
+            `files; expected ${options.files} unchanged`,
+        );
+      }
+    } finally {
+      await library.close();
+    }
+  }
+  if (listed !== options.files) {
+    throw new Error(`bare walk of ${tree} found ${listed} files; expected ${options.files}`);
+  }
+
+  return {
+    files: options.files,
+    'bare walk s': round(walkMs / 1000, 3),
+    'rescan s': round(scanMs / 1000, 3),
+    'rescan wall s': round(wallMs / 1000, 3),
+    'rescan / bare walk': round(scanMs / walkMs),
+    'rescan wall / bare walk': round(wallMs / walkMs),
+  };
+}
