@@ -151,14 +151,27 @@ export function* jsonChunks(
 }
 
 /**
+ * Yields the export of the library, or of what a search finds, as text chunks; `summary` counts
+ * what was written once the generator is done.
+ */
+export function exportChunks(
+  db: Db,
+  options: ExportOptions,
+  summary: ExportSummary = { photos: 0, rows: 0 },
+): Generator<string> {
+  const photos = options.query ? searchedPhotos(db, options.query) : allPhotos(db);
+  return options.format === 'json'
+    ? jsonChunks(photos, summary)
+    : csvChunks(photos, options, summary);
+}
+
+/**
  * Writes the library, or what a search finds, to a CSV or JSON file. The file appears only when
  * complete: the export goes to `FILE.partial` and is renamed at the end.
  */
 export function exportLibrary(db: Db, outPath: string, options: ExportOptions): ExportSummary {
-  const photos = options.query ? searchedPhotos(db, options.query) : allPhotos(db);
   const summary: ExportSummary = { photos: 0, rows: 0 };
-  const chunks =
-    options.format === 'json' ? jsonChunks(photos, summary) : csvChunks(photos, options, summary);
+  const chunks = exportChunks(db, options, summary);
 
   const partial = `${outPath}.partial`;
   const fd = openSync(partial, 'w');
