@@ -11,6 +11,7 @@ import {
   importModel,
   listInstalledModels,
   listModels,
+  modelForScan,
   modelIdFromFileName,
   ModelStoreError,
   PARTIAL_DIR,
@@ -182,6 +183,25 @@ describe('active model', () => {
         labelledPhotos: 1,
       });
       expect(listed.find((m) => m.id === 'second')).toMatchObject({ active: true });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('modelForScan', () => {
+  it('prefers the active model, then the default', async () => {
+    const db = openDatabase(join(modelsDir, 'library.sqlite'));
+    try {
+      expect(await modelForScan(db, modelsDir, false)).toBeNull();
+
+      await importModel(imagenetNet, { modelsDir, id: 'deit-tiny-distilled-224' });
+      expect(await modelForScan(db, modelsDir, false)).toBe('deit-tiny-distilled-224');
+      expect(await modelForScan(db, modelsDir, true)).toBeNull();
+
+      await importModel(imagenetNet, { modelsDir, id: 'mine' });
+      setActiveModel(db, 'mine');
+      expect(await modelForScan(db, modelsDir, false)).toBe('mine');
     } finally {
       db.close();
     }

@@ -5,9 +5,9 @@ import { DatabaseOpenError, openDatabase, type Db } from '../../core/db/database
 import { catalogEntry, defaultModelId, type ModelVariant } from '../../core/model/catalog.js';
 import { downloadModel, DownloadError, type DownloadProgress } from '../../core/model/download.js';
 import { ModelValidationError } from '../../core/model/inspect.js';
-import { precheckProvider, providerOrder } from '../../core/model/providers.js';
 import {
   activeModel,
+  hasGpuProvider,
   importModel,
   listModels,
   ModelStoreError,
@@ -234,14 +234,6 @@ function statusOf(model: ModelListing): string {
   if (model.active) return 'active';
   if (model.installed) return model.origin === 'import' ? 'imported' : 'installed';
   return model.downloadable ? 'available' : 'import only';
-}
-
-/** True when a GPU execution provider's libraries are present; the default model depends on it. */
-function hasGpuProvider(): boolean {
-  return providerOrder().some(
-    (provider) =>
-      provider !== 'cpu' && provider !== 'webgpu' && precheckProvider(provider) === null,
-  );
 }
 
 async function downloadCommand(

@@ -15,6 +15,7 @@ import type { Db } from '../db/database.js';
 import type { Preprocessing } from '../image/preprocess.js';
 import {
   catalogEntry,
+  defaultModelId,
   installedIdFor,
   loadCatalog,
   preprocessingForSize,
@@ -24,6 +25,7 @@ import {
   type ModelVariant,
 } from './catalog.js';
 import { inspectModel, type ModelSignature } from './inspect.js';
+import { precheckProvider, providerOrder } from './providers.js';
 
 /** Key of the active model id in the library's `settings` table. */
 export const ACTIVE_MODEL_KEY = 'active_model';
@@ -374,6 +376,33 @@ export function setActiveModel(db: Db, id: string): void {
 
 export function clearActiveModel(db: Db): void {
   db.prepare('DELETE FROM settings WHERE key = ?').run(ACTIVE_MODEL_KEY);
+}
+
+/**
+ * Returns true when the libraries of a GPU execution provider (CUDA, DirectML or CoreML) are
+ * present, without loading them. WebGPU is left out because it is bundled everywhere, so its
+ * presence says nothing about the machine.
+ */
+export function hasGpuProvider(): boolean {
+  return providerOrder().some(
+    (provider) =>
+      provider !== 'cpu' && provider !== 'webgpu' && precheckProvider(provider) === null,
+  );
+}
+
+/**
+ * Returns the id of the model a scan should use: the library's active model, else the
+ * catalogue default for this machine (see defaultModelId) when it is installed, else null.
+ */
+export async function modelForScan(
+  db: Db,
+  modelsDir: string,
+  hasGpu: boolean = hasGpuProvider(),
+): Promise<string | null> {
+  const active = activeModel(db);
+  if (active !== null) return active;
+  const fallback = defaultModelId(hasGpu);
+  return (await getInstalledModel(modelsDir, fallback)) ? fallback : null;
 }
 
 /** Makes an installed model the active one; throws ModelStoreError when it is not installed. */
