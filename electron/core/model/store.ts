@@ -380,8 +380,8 @@ export function clearActiveModel(db: Db): void {
 
 /**
  * Returns true when the libraries of a GPU execution provider (CUDA, DirectML or CoreML) are
- * present, without loading them. WebGPU is left out because it is bundled everywhere, so its
- * presence says nothing about the machine.
+ * present, without loading them. WebGPU is left out because it is bundled everywhere, and its
+ * presence does not show that the machine has a GPU.
  */
 export function hasGpuProvider(): boolean {
   return providerOrder().some(
