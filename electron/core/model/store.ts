@@ -4,7 +4,7 @@
  * The active model id is stored in the library's `settings` table.
  *
  * Files only enter the folder by an atomic rename from `.partial/` on the same file system, so
- * the folder never holds a half-written model.
+ * the folder never contains a half-written model.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
