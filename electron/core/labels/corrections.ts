@@ -6,10 +6,10 @@
 import type { Db } from '../db/database.js';
 import { classes, lookupClass } from './classes.js';
 
-/** What a tag names: an ImageNet class, or free text for anything else. */
+/** The target of a tag: an ImageNet class, or free text for anything else. */
 export type TagTarget = { classIndex: number } | { tag: string };
 
-/** Longest free-text tag accepted, in characters. */
+/** Maximum length of a free-text tag, in characters. */
 export const MAX_TAG_LENGTH = 200;
 
 /** One or more photo ids do not exist. */

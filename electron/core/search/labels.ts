@@ -14,8 +14,8 @@ export interface PhotoLabel {
   rank: number | null;
   source: LabelSource;
   /**
-   * The user's verdict: on a model label, the confirmation or rejection of its class; on a
-   * manual label, 'added', or 'confirmed' or 'rejected' when the model no longer predicts it.
+   * The user's verdict. A model label carries the confirmation or rejection of its class. A
+   * manual label is 'added', or 'confirmed' or 'rejected' when the model no longer predicts it.
    */
   verdict: Verdict | null;
   /** The model id for model labels, '' for manual ones. */

@@ -10,12 +10,12 @@ export interface QueryTerm {
   words: string | null;
   /**
    * How a search checks the words per photo: 'set' reads the matching photo ids once (few
-   * matches), 'probe' asks the full-text index per photo (many matches).
+   * matches), 'probe' queries the full-text index per photo (many matches).
    */
   wordsLookup?: 'set' | 'probe';
 }
 
-/** Longest run of adjacent words tried as one class name ("golden retriever", "hot dog"). */
+/** Maximum number of adjacent words tried as one class name ("golden retriever", "hot dog"). */
 const MAX_PHRASE_WORDS = 4;
 
 interface RawTerm {

@@ -24,7 +24,7 @@ export interface SearchQuery {
   cursor?: string | null;
   /** Only photos in this folder or below it. */
   folder?: string;
-  /** Which labels match: model labels, manual tags, or both plus file and folder names. */
+  /** Label sources that match: model labels, manual tags, or both plus file and folder names. */
   source?: SourceFilter;
 }
 
@@ -131,8 +131,12 @@ interface Plan {
 function estimateRows(plan: Plan, term: QueryTerm & { wordHits?: number }, i: number): number {
   let rows = 0;
   if (term.classes.length > 0) {
-    const models =
-      plan.source === 'manual' ? `''` : plan.source === 'model' ? ':model' : `:model, ''`;
+    const modelsOf: Record<SourceFilter, string> = {
+      manual: `''`,
+      model: ':model',
+      any: `:model, ''`,
+    };
+    const models = modelsOf[plan.source];
     const row = plan.db
       .prepare<SearchParams, { n: number | null }>(
         `SELECT sum(photos) AS n FROM class_counts

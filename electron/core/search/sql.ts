@@ -23,7 +23,7 @@ export function notRejected(alias: string): string {
     AND r.class_index = ${alias}.class_index AND r.verdict = 'rejected')`;
 }
 
-/** A model label of photo `photoId` for one of the classes counts (score and rejection). */
+/** Tests for a model label of photo `photoId` in the classes, above the score, not rejected. */
 export function modelLabelExists(photoId: string, indices: readonly number[]): string {
   return `EXISTS (SELECT 1 FROM labels x WHERE x.photo_id = ${photoId} AND x.source = 'model'
     AND x.model = :model AND x.class_index IN (${classList(indices)})
@@ -89,7 +89,7 @@ export function termCandidates(
   return parts.length > 0 ? parts.join('\nUNION ') : 'SELECT NULL WHERE 0';
 }
 
-/** The best score among the photo's model labels for the classes, NULL when none counts. */
+/** Selects the best score among the photo's model labels for the classes; NULL when none counts. */
 export function bestScore(
   photoId: string,
   indices: readonly number[],
