@@ -5,7 +5,10 @@
  * Prints the top-1 agreement, the top-1 accuracy on the ImageNet sample photos (true class =
  * the WordNet id that starts the file name) and every photo whose label differs.
  *
- * Run: npx tsx test/accuracy/reference-agreement.ts
+ * With `--large`, it also upscales the ImageNet photos 8x to 4000x3000-class JPEGs and compares
+ * the top-1 label with shrink-on-load against a full-size decode of the same file.
+ *
+ * Run: npx tsx test/accuracy/reference-agreement.ts [--large]
  * Exits 0 without checking anything when `../shared` is missing.
  */
 
@@ -14,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
 
 import { decodePhoto, DEIT_224 } from '../../electron/core/image/decode.js';
 
@@ -43,6 +47,46 @@ function softmax(logits: Float32Array, offset: number, count: number): Float64Ar
   }
   for (let i = 0; i < count; i++) out[i] /= sum;
   return out;
+}
+
+async function top1(session: ort.InferenceSession, tensor: Float32Array): Promise<number> {
+  const feeds = {
+    pixel_values: new ort.Tensor('float32', tensor, [1, 3, DEIT_224.size, DEIT_224.size]),
+  };
+  const logits = (await session.run(feeds)).logits.data as Float32Array;
+  return top2(softmax(logits, 0, 1000))[0];
+}
+
+/** Compares shrink-on-load with a full-size decode on 8x upscaled copies of the photos. */
+async function compareShrinkOnLoad(session: ort.InferenceSession, names: string[]): Promise<void> {
+  let same = 0;
+  let shrinkMs = 0;
+  let fullMs = 0;
+  const differing: string[] = [];
+  for (const name of names) {
+    const original = readFileSync(join(photosDir, name));
+    const { width = 0, height = 0 } = await sharp(original).metadata();
+    const large = await sharp(original)
+      .resize(width * 8, height * 8, { kernel: 'cubic' })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+
+    let began = performance.now();
+    const shrunk = await decodePhoto(large, DEIT_224);
+    shrinkMs += performance.now() - began;
+    began = performance.now();
+    const full = await decodePhoto(large, DEIT_224, { shrinkOnLoad: false });
+    fullMs += performance.now() - began;
+
+    const [a, b] = [await top1(session, shrunk.tensor), await top1(session, full.tensor)];
+    if (a === b) same++;
+    else differing.push(`${name}: shrink-on-load ${a}, full size ${b}`);
+  }
+  console.log(
+    `8x upscaled photos: shrink-on-load gives the full-size top-1 for ${same}/${names.length}; ` +
+      `mean ${(shrinkMs / names.length).toFixed(0)} ms with, ${(fullMs / names.length).toFixed(0)} ms without`,
+  );
+  for (const line of differing) console.log(`differs: ${line}`);
 }
 
 function top2(scores: Float64Array): [number, number] {
@@ -151,6 +195,13 @@ async function main(): Promise<void> {
   );
   for (const line of disagreements) console.log(`differs: ${line}`);
   if (agree < 0.99 * names.length) process.exitCode = 1;
+
+  if (process.argv.includes('--large')) {
+    await compareShrinkOnLoad(
+      session,
+      names.filter((name) => name.startsWith('imagenet/')),
+    );
+  }
 }
 
 await main();
