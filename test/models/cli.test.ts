@@ -119,6 +119,29 @@ describe('deit-tagger models', () => {
     }
   });
 
+  it('draws a progress bar on a terminal', async () => {
+    const file = catalogFile(catalogEntry('deit-tiny-distilled-224')!, 'quantized')!;
+    const body = Buffer.from(buildDeitOnnx(TINY_TEST_SPEC));
+    server.routes.set(`/${file.repo}/resolve/${file.revision}/${file.path}`, { body });
+    const previous = process.env.HF_ENDPOINT;
+    process.env.HF_ENDPOINT = server.baseUrl;
+    try {
+      const result = await run(
+        'tty',
+        ['download', 'deit-tiny-distilled-224', '--variant', 'quantized'],
+        true,
+      );
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`\r[${'#'.repeat(30)}] 100% 229.4 KiB of 229.4 KiB`);
+      expect(result.stdout).toContain('Installed deit-tiny-distilled-224-quantized');
+      expect(result.stdout).toContain('Make it the active model with');
+    } finally {
+      if (previous === undefined) delete process.env.HF_ENDPOINT;
+      else process.env.HF_ENDPOINT = previous;
+    }
+  });
+
   it('exits 2 on invalid usage', async () => {
     expect((await run('usage', ['use'])).code).toBe(2);
     expect((await run('usage', ['frobnicate'])).code).toBe(2);
