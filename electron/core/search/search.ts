@@ -184,13 +184,18 @@ function gatherHits(
   cursor: Cursor | null,
 ): HitRow[] {
   const term = plan.terms[driver];
+  // With one positive term the candidates carry the best score themselves; with more, a photo's
+  // score also counts labels of the other terms.
+  const score =
+    plan.positives.length === 1 ? 'best.score' : bestScore('p.id', plan.scoreClasses, plan.source);
+  const filters = photoFilters(plan.terms, plan.source, { folder: plan.folder, skipTerm: driver });
   const sql = `
-    WITH cand(id) AS (${termCandidates(term, driver, plan.source, true)}),
+    WITH cand(id, score) AS (${termCandidates(term, driver, plan.source, true)}),
+    best AS (SELECT id, max(score) AS score FROM cand GROUP BY id),
     h AS (
-      SELECT p.id AS id, p.taken_at AS takenAt,
-        ${bestScore('p.id', plan.scoreClasses, plan.source)} AS score
-      FROM cand JOIN photos p ON p.id = cand.id
-      WHERE ${photoFilters(plan.terms, plan.source, { folder: plan.folder })}
+      SELECT p.id AS id, p.taken_at AS takenAt, ${score} AS score
+      FROM best JOIN photos p ON p.id = best.id
+      WHERE ${filters}
     )
     SELECT id, takenAt, score FROM h WHERE ${keyset(cursor, plan.params)}
     ORDER BY ${orderBy(sort)} LIMIT ${plan.limit}`;
@@ -249,12 +254,13 @@ function scanByScore(plan: Plan, driver: number, cursor: Cursor | null): HitRow[
   const term = plan.terms[driver];
   plan.params.cursorId = cursor?.sort === 'score' && cursor.score === null ? cursor.id : 0;
   const sql = `
-    WITH cand(id) AS (${termCandidates(term, driver, plan.source, false)}),
+    WITH cand(id, score) AS (${termCandidates(term, driver, plan.source, false)}),
     h AS (
       SELECT p.id AS id, p.taken_at AS takenAt,
         ${bestScore('p.id', plan.scoreClasses, plan.source)} AS score
-      FROM cand JOIN photos p ON p.id = cand.id
-      WHERE p.id > :cursorId AND ${photoFilters(plan.terms, plan.source, { folder: plan.folder })}
+      FROM (SELECT DISTINCT id FROM cand) c JOIN photos p ON p.id = c.id
+      WHERE p.id > :cursorId
+        AND ${photoFilters(plan.terms, plan.source, { folder: plan.folder, skipTerm: driver })}
     )
     SELECT id, takenAt, score FROM h WHERE score IS NULL
     ORDER BY id ASC LIMIT ${plan.limit - hits.length}`;

@@ -62,7 +62,11 @@ export function termMatches(
   return parts.length > 0 ? `(${parts.join(' OR ')})` : '0';
 }
 
-/** Candidate photo ids of one term, for a search that starts from a small set of photos. */
+/**
+ * Selects (id, score) rows of the photos one term matches, for a search that starts from a
+ * small set of photos: the term's counted model labels with their score, and its manual
+ * labels, tags and name matches with a NULL score. A photo may appear more than once.
+ */
 export function termCandidates(
   term: QueryTerm,
   i: number,
@@ -72,21 +76,22 @@ export function termCandidates(
   const parts: string[] = [];
   const list = classList(term.classes);
   if (includeModel && source !== 'manual' && term.classes.length > 0) {
-    parts.push(`SELECT photo_id AS id FROM labels WHERE source = 'model' AND model = :model
-      AND class_index IN (${list}) AND score >= :minScore`);
+    parts.push(`SELECT photo_id AS id, score FROM labels l WHERE source = 'model'
+      AND model = :model AND class_index IN (${list}) AND score >= :minScore
+      AND ${notRejected('l')}`);
   }
   if (source !== 'model') {
     if (term.classes.length > 0) {
-      parts.push(`SELECT photo_id FROM labels WHERE source = 'manual'
+      parts.push(`SELECT photo_id, NULL FROM labels WHERE source = 'manual'
         AND class_index IN (${list}) AND verdict <> 'rejected'`);
     }
-    parts.push(`SELECT photo_id FROM labels WHERE tag IS NOT NULL AND verdict <> 'rejected'
+    parts.push(`SELECT photo_id, NULL FROM labels WHERE tag IS NOT NULL AND verdict <> 'rejected'
       AND deit_tag_matches(tag, :term${i})`);
   }
   if (source === 'any' && term.words !== null) {
-    parts.push(`SELECT rowid FROM photo_words WHERE photo_words MATCH :words${i}`);
+    parts.push(`SELECT rowid, NULL FROM photo_words WHERE photo_words MATCH :words${i}`);
   }
-  return parts.length > 0 ? parts.join('\nUNION ') : 'SELECT NULL WHERE 0';
+  return parts.length > 0 ? parts.join('\nUNION ALL ') : 'SELECT NULL, NULL WHERE 0';
 }
 
 /** Selects the best score among the photo's model labels for the classes; NULL when none counts. */
