@@ -82,9 +82,9 @@ export class PhotoStore {
   private readonly deletePhoto;
 
   constructor(private readonly db: Db) {
-    this.byFolder = db.prepare<[string], StoredFile>(
+    this.byFolder = db.prepare<[string, string], StoredFile>(
       `SELECT id, path, size, mtime_ms AS mtimeMs, hash, status, model FROM photos
-       WHERE path LIKE ? ESCAPE '\\'`,
+       WHERE path >= ? AND path < ?`,
     );
     this.byId = db.prepare<[number], PhotoRecord>(
       `SELECT ${PHOTO_COLUMNS} FROM photos WHERE id = ?`,
@@ -145,10 +145,17 @@ export class PhotoStore {
     this.markMissingByPath.run(path);
   }
 
-  /** Returns the stored files below a folder, keyed by path. */
+  /**
+   * Returns the stored files below a folder, keyed by path. The paths that start with
+   * `folder + sep` are exactly those from that prefix up to the prefix with its separator
+   * raised by one code point, in SQLite's byte order: a range read of the path index that,
+   * unlike LIKE, is case-sensitive, as paths on Linux are.
+   */
   filesUnder(folder: string): Map<string, StoredFile> {
+    const prefix = folder.endsWith(sep) ? folder : folder + sep;
+    const end = prefix.slice(0, -1) + String.fromCharCode(sep.charCodeAt(0) + 1);
     const files = new Map<string, StoredFile>();
-    for (const row of this.byFolder.iterate(folderPrefixPattern(folder))) files.set(row.path, row);
+    for (const row of this.byFolder.iterate(prefix, end)) files.set(row.path, row);
     return files;
   }
 
