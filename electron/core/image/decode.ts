@@ -6,7 +6,7 @@
 import sharp, { type Metadata } from 'sharp';
 
 import { readPhotoExif } from './exif.js';
-import { embedIccInJpeg, iccColourSpace } from './icc.js';
+import { embedIccInJpeg, iccColourSpace, isSrgbProfile } from './icc.js';
 import { formatDisplayName, looksLikeText, sniffFormat, SNIFF_LENGTH } from './format.js';
 import { preprocessRgb, resizeShortSide, type Preprocessing } from './preprocess.js';
 
@@ -302,7 +302,11 @@ export async function decodePhoto(
   // the thumbnail with the profile instead. CMYK has no such reference and is converted.
   const colourManage = metadata.space === 'cmyk';
   const rgbProfile =
-    !colourManage && metadata.icc !== undefined && iccColourSpace(metadata.icc) === 'RGB '
+    !colourManage &&
+    (metadata.channels ?? 0) >= 3 &&
+    metadata.icc !== undefined &&
+    iccColourSpace(metadata.icc) === 'RGB ' &&
+    !isSrgbProfile(metadata.icc)
       ? metadata.icc
       : null;
 

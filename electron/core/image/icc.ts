@@ -10,6 +10,45 @@ export function iccColourSpace(profile: Uint8Array): string | null {
   return String.fromCharCode(...profile.subarray(16, 20));
 }
 
+/**
+ * Profile description from the 'desc' tag (ICC v2 'desc' text or ICC v4 'mluc' first record),
+ * or null when the profile has none or is malformed.
+ */
+export function iccDescription(profile: Uint8Array): string | null {
+  if (profile.length < 132) return null;
+  const view = new DataView(profile.buffer, profile.byteOffset, profile.byteLength);
+  const tagCount = view.getUint32(128);
+  for (let i = 0; i < tagCount && 132 + i * 12 + 12 <= profile.length; i++) {
+    const entry = 132 + i * 12;
+    if (String.fromCharCode(...profile.subarray(entry, entry + 4)) !== 'desc') continue;
+    const offset = view.getUint32(entry + 4);
+    const size = view.getUint32(entry + 8);
+    if (offset + size > profile.length || size < 12) return null;
+    const type = String.fromCharCode(...profile.subarray(offset, offset + 4));
+    if (type === 'desc') {
+      const length = Math.min(view.getUint32(offset + 8), size - 12);
+      return Buffer.from(profile.subarray(offset + 12, offset + 12 + length))
+        .toString('latin1')
+        .replace(/\0+$/, '');
+    }
+    if (type === 'mluc' && size >= 28) {
+      const length = view.getUint32(offset + 20);
+      const start = offset + view.getUint32(offset + 24);
+      if (start + length > offset + size) return null;
+      return Buffer.from(profile.subarray(start, start + length))
+        .swap16()
+        .toString('utf16le');
+    }
+    return null;
+  }
+  return null;
+}
+
+/** Tells whether a profile describes sRGB, which viewers assume for an untagged JPEG anyway. */
+export function isSrgbProfile(profile: Uint8Array): boolean {
+  return /\bsRGB\b/i.test(iccDescription(profile) ?? '');
+}
+
 const ICC_MARKER = 0xe2; // APP2
 const ICC_SIGNATURE = 'ICC_PROFILE\0';
 /** Segment payload limit: 65535 minus the length field, the signature and the two counters. */
