@@ -16,7 +16,7 @@ function pattern() {
   });
 }
 
-/** A JPEG of the test pattern tagged with one of libvips' built-in profiles. */
+/** Encodes the test pattern as a JPEG tagged with one of libvips' built-in profiles. */
 async function taggedJpeg(profile: 'srgb' | 'p3' | 'cmyk'): Promise<Buffer> {
   // withIccProfile converts the pattern into that profile's colour space and attaches it.
   return pattern().withIccProfile(profile, { attach: true }).jpeg({ quality: 95 }).toBuffer();
