@@ -64,7 +64,7 @@ export interface DecodedPhoto {
   camera: string | null;
   /** Model input: `3 * size * size` float32 values, NCHW, normalised. */
   tensor: Float32Array;
-  /** JPEG, upright, at most `thumbnailSize` a side, tagged with the photo's ICC profile unless sRGB. */
+  /** JPEG, upright, at most `thumbnailSize` a side, tagged with the photo's non-sRGB profile. */
   thumbnail: Buffer;
 }
 
