@@ -40,7 +40,7 @@ const THUMBNAIL_QUALITY = 82;
 const SHRINK_ON_LOAD_FACTOR = 6;
 
 export interface DecodeOptions {
-  /** Images with more pixels (width * height) are rejected as "too-large"; default `DEFAULT_MAX_PIXELS`. */
+  /** Pixel limit (width * height); larger images fail with "too-large". Default `DEFAULT_MAX_PIXELS`. */
   maxPixels?: number;
   /** Maximum side of the thumbnail in pixels; default 320. Smaller images keep their size. */
   thumbnailSize?: number;
@@ -105,7 +105,7 @@ export function canDecodeFormat(format: string): boolean {
   }
 }
 
-/** Decoder failures that mean the data ended early, as libjpeg, libspng, libwebp and libtiff word them. */
+/** Decoder messages that mean the data ended early (libjpeg, libpng, libwebp, libtiff wording). */
 const TRUNCATED_PATTERN =
   /premature end|truncated|unexpected end|end of (file|stream|data)|not enough data|short read|eof/i;
 

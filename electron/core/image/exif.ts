@@ -43,7 +43,7 @@ function describeCamera(make: string | null, model: string | null): string | nul
   return `${make} ${model}`;
 }
 
-/** Reads the capture date and camera from a raw EXIF block as sharp's `metadata().exif` returns it. */
+/** Reads the capture date and camera from a raw EXIF block (sharp's `metadata().exif`). */
 export function readPhotoExif(exif: Buffer | undefined): PhotoExif {
   if (exif === undefined || exif.length === 0) return NO_EXIF;
 

@@ -1,6 +1,7 @@
 /**
  * The DeiT evaluation transform (facebookresearch/deit `build_transform`, torchvision on Pillow):
- * `Resize(int(size / crop_ratio), BICUBIC)`, `CenterCrop(size)`, `ToTensor()`, `Normalize(mean, std)`.
+ * `Resize(int(size / crop_ratio), BICUBIC)`, `CenterCrop(size)`, `ToTensor()` and
+ * `Normalize(mean, std)`.
  */
 
 import { resizeBicubicRgb, type CropWindow } from './resample.js';
