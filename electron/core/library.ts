@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { openDatabase, type Db } from './db/database.js';
 import { PhotoStore, type PhotoRecord } from './db/photos.js';
 import { defaultPaths, thumbnailsDirFor } from './paths.js';
@@ -13,6 +13,8 @@ import {
   type ResolvedModel,
 } from './model/resolve.js';
 import type { ProviderName } from './model/providers.js';
+import { defaultModelId } from './model/catalog.js';
+import { activeModel, hasGpuProvider } from './model/store.js';
 
 export type { PhotoRecord } from './db/photos.js';
 export type { ScanJob } from './scan/job.js';
@@ -136,22 +138,22 @@ export class Library {
 
   /** Returns the id of the model new scans use, or null when none was chosen. */
   activeModel(): string | null {
-    const row = this.db
-      .prepare<[], { value: string }>(`SELECT value FROM settings WHERE key = 'active_model'`)
-      .get();
-    return row?.value ?? null;
+    return activeModel(this.db);
   }
 
   private resolveModel(options: ScanOptions): ResolvedModel {
     if (options.model) return options.model;
     if (options.modelPath) return modelFromFile(options.modelPath);
     const active = this.activeModel();
-    if (!active) {
-      throw new ModelNotFoundError(
-        'no model chosen: pass --model FILE, or install one with `deit-tagger models download ID`',
-      );
+    if (active) return modelFromId(this.modelsDir, active);
+    // A new library uses the catalogue's default for this machine once it is installed.
+    const fallback = defaultModelId(hasGpuProvider());
+    if (existsSync(join(this.modelsDir, `${fallback}.onnx`))) {
+      return modelFromId(this.modelsDir, fallback);
     }
-    return modelFromId(this.modelsDir, active);
+    throw new ModelNotFoundError(
+      `no model chosen: pass --model FILE, or install one with \`deit-tagger models download ${fallback}\``,
+    );
   }
 
   currentScan(): ScanJob | null {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Preprocessing } from '../image/decode.js';
+import { preprocessingForSize as catalogPreprocessing, toImagePreprocessing } from './catalog.js';
 
 /** A model file to tag with, and how photos are prepared for it. */
 export interface ResolvedModel {
@@ -19,20 +20,9 @@ export class ModelNotFoundError extends Error {
   }
 }
 
-const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
-const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
-
-/**
- * Returns DeiT's evaluation transform for a square input size: the 224 px models resize the
- * shorter side to size / 0.875 before the centre crop, the 384 px models use a ratio of 1.0.
- */
+/** Returns DeiT's evaluation transform for a square input size, in the decoder's form. */
 export function preprocessingForSize(size: number): Preprocessing {
-  return {
-    size,
-    cropRatio: size >= 384 ? 1.0 : 0.875,
-    mean: IMAGENET_MEAN,
-    std: IMAGENET_STD,
-  };
+  return toImagePreprocessing(catalogPreprocessing(size));
 }
 
 /** Returns the model id for a file outside the catalogue: its name without `.onnx`. */

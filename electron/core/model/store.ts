@@ -13,6 +13,7 @@ import { basename, extname, join, resolve } from 'node:path';
 
 import type { Db } from '../db/database.js';
 import type { Preprocessing } from '../image/preprocess.js';
+import type { ResolvedModel } from './resolve.js';
 import {
   catalogEntry,
   defaultModelId,
@@ -72,12 +73,8 @@ export interface InstalledModel {
   from: string | null;
 }
 
-/** A model ready to run: what the scanner and the classifier need. */
-export interface ResolvedModel {
-  /** The id stored with every label the model produces. */
-  id: string;
-  path: string;
-  /** In the form the image decoder takes. */
+/** A model ready to run, with its preprocessing and validated signature filled in. */
+export interface RunnableModel extends ResolvedModel {
   preprocessing: Preprocessing;
   signature: ModelSignature;
 }
@@ -432,7 +429,7 @@ function notInstalledMessage(modelsDir: string, id: string): string {
 export async function resolveModel(
   idOrPath: string,
   options: { modelsDir: string },
-): Promise<ResolvedModel> {
+): Promise<RunnableModel> {
   const looksLikePath = /[\\/]/.test(idOrPath) || idOrPath.endsWith('.onnx');
   if (!looksLikePath) {
     const model = await getInstalledModel(options.modelsDir, assertModelId(idOrPath));

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { openDatabase } from '../db/database.js';
 import { PhotoStore } from '../db/photos.js';
 import { decodePhoto, type DecodedPhoto, type Preprocessing } from '../image/decode.js';
-import { preprocessingForSize } from '../model/resolve.js';
+import { preprocessingForSize, type ResolvedModel } from '../model/resolve.js';
+import { resolveModel } from '../model/store.js';
 import { Classifier, type Prediction } from '../model/classifier.js';
 import { planScan } from './plan.js';
 import { ProgressMeter } from './progress.js';
@@ -75,13 +77,13 @@ export async function runScan(
 
     meter.phase('tagging', plan.toProcess.length);
     if (plan.toProcess.length > 0) {
+      const model = await completeModel(request.model);
       classifier = await Classifier.load({
-        modelPath: request.model.path,
+        modelPath: model.path,
         provider: request.provider,
-        imageSize: request.model.preprocessing?.size,
+        imageSize: model.preprocessing?.size,
       });
-      const preprocessing =
-        request.model.preprocessing ?? preprocessingForSize(classifier.inputSize);
+      const preprocessing = model.preprocessing ?? preprocessingForSize(classifier.inputSize);
       summary.provider = classifier.provider;
       summary.providerAttempts = classifier.attempts;
       const batchSize = request.batchSize ?? classifier.preferredBatchSize;
@@ -119,6 +121,16 @@ export async function runScan(
   summary.durationMs = Date.now() - started;
   meter.phase('done', meter.total, true);
   return summary;
+}
+
+/**
+ * Fills in the preprocessing of a model given without it: an installed model's comes from its
+ * record in the models folder, any other file's from its input size.
+ */
+async function completeModel(model: ResolvedModel): Promise<ResolvedModel> {
+  if (model.preprocessing) return model;
+  const installed = basename(model.path) === `${model.id}.onnx`;
+  return resolveModel(installed ? model.id : model.path, { modelsDir: dirname(model.path) });
 }
 
 async function preparePhoto(
