@@ -40,7 +40,7 @@ const THUMBNAIL_QUALITY = 82;
 const SHRINK_ON_LOAD_FACTOR = 6;
 
 export interface DecodeOptions {
-  /** Pixel limit (width * height); larger images fail with "too-large". Default `DEFAULT_MAX_PIXELS`. */
+  /** Maximum width * height; larger images fail with 'too-large'. Default `DEFAULT_MAX_PIXELS`. */
   maxPixels?: number;
   /** Maximum side of the thumbnail in pixels; default 320. Smaller images keep their size. */
   thumbnailSize?: number;
@@ -107,7 +107,7 @@ export function canDecodeFormat(format: string): boolean {
 
 /** Decoder messages that mean the data ended early (libjpeg, libpng, libwebp, libtiff wording). */
 const TRUNCATED_PATTERN =
-  /premature end|truncated|unexpected end|end of (file|stream|data)|not enough data|short read|eof/i;
+  /premature end|truncated|unexpected end|end of (file|stream|data)|not enough data|eof/i;
 
 /**
  * Tells whether a JPEG or PNG lacks its end marker (JPEG EOI, PNG IEND chunk), which is how a
