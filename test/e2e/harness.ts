@@ -65,7 +65,12 @@ export interface TestApp {
 }
 
 /** Creates the library, starts the server and opens the gallery in a fresh browser profile. */
-export async function startTestApp(options: { photos: number; seed: number }): Promise<TestApp> {
+export async function startTestApp(options: {
+  photos: number;
+  seed: number;
+  /** Fills the library database before the server opens it. */
+  prepareDatabase?: (path: string) => void;
+}): Promise<TestApp> {
   ensureRendererBuilt();
   const root = await mkdtemp(join(tmpdir(), 'deit-tagger-e2e-'));
   const photosDir = join(root, 'photos');
@@ -75,8 +80,10 @@ export async function startTestApp(options: { photos: number; seed: number }): P
   const profile = join(root, 'profile');
   await mkdir(profile);
 
+  const database = join(root, 'library.sqlite');
+  options.prepareDatabase?.(database);
   const server = await startServe({
-    database: join(root, 'library.sqlite'),
+    database,
     modelsDir: join(root, 'models'),
     modelPath,
     host: '127.0.0.1',

@@ -5,6 +5,8 @@ import { call } from '../lib/api.js';
 
 /** Photos fetched per request; keyset paging keeps each one as cheap as the first. */
 const PAGE_SIZE = 300;
+/** Largest page the API serves: used to catch up when the scrollbar jumps far ahead. */
+const MAX_PAGE_SIZE = 1000;
 
 export type LabelSource = 'any' | 'model' | 'manual';
 export type SortOrder = 'score' | 'date';
@@ -56,7 +58,9 @@ export class Gallery {
    */
   async reload(keepSelection = false): Promise<void> {
     const generation = ++this.#generation;
-    const keep = keepSelection ? Math.max(this.items.length, PAGE_SIZE) : PAGE_SIZE;
+    const keep = keepSelection
+      ? Math.min(MAX_PAGE_SIZE, Math.max(this.items.length, PAGE_SIZE))
+      : PAGE_SIZE;
     this.status = 'loading';
     if (!keepSelection) {
       this.selected.clear();
@@ -81,18 +85,19 @@ export class Gallery {
   async loadThrough(index: number): Promise<void> {
     while (this.items.length <= index && this.#cursor !== null) {
       const before = this.#generation;
-      await this.#loadNext();
+      const behind = index + 1 - this.items.length;
+      await this.#loadNext(Math.min(MAX_PAGE_SIZE, Math.max(PAGE_SIZE, behind)));
       if (before !== this.#generation) return;
     }
   }
 
-  #loadNext(): Promise<void> {
+  #loadNext(limit: number): Promise<void> {
     this.#loading ??= (async () => {
       const generation = this.#generation;
       const page = await call('photos.search', {
         ...this.search,
         cursor: this.#cursor,
-        limit: PAGE_SIZE,
+        limit,
       });
       if (generation !== this.#generation) return;
       this.#loading = null;
