@@ -21,11 +21,12 @@ export interface ProviderAttempt {
 
 /**
  * Installs onnxruntime-node's CUDA 12 provider libraries, which its install script skips when
- * `ONNXRUNTIME_NODE_INSTALL=skip` is set. The provider also needs CUDA 12.x and cuDNN 9.x on
+ * `ONNXRUNTIME_NODE_INSTALL=skip` is set. The value 1 forces the install: onnxruntime-node
+ * 1.30's install script ignores `cuda12` when run from an npm script. The provider also needs CUDA 12.x and cuDNN 9.x on
  * the system: ONNX Runtime's CUDA provider documentation lists those for its CUDA 12 builds.
  */
 export const CUDA_INSTALL_COMMAND =
-  'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
+  'ONNXRUNTIME_NODE_INSTALL=1 node node_modules/onnxruntime-node/script/install.js';
 
 /** Display names of the providers, for messages. */
 export const PROVIDER_LABELS: Record<ProviderName, string> = {
