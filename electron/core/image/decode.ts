@@ -107,7 +107,7 @@ export function canDecodeFormat(format: string): boolean {
 
 /** Decoder messages that mean the data ended early (libjpeg, libpng, libwebp, libtiff wording). */
 const TRUNCATED_PATTERN =
-  /premature end|truncated|unexpected end|end of (file|stream|data)|not enough data|eof/i;
+  /premature end|truncated|unexpected end|end of (file|stream|data)|not enough data|\beof\b/i;
 
 /**
  * Tells whether a JPEG or PNG lacks its end marker (JPEG EOI, PNG IEND chunk), which is how a
