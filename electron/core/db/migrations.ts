@@ -128,4 +128,11 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO photo_words (rowid, name, folder) VALUES (NEW.id, NEW.name, NEW.folder);
   END;
   `,
+
+  // 3: a covering index for the model labels of one photo, which search reads for every photo
+  // it checks.
+  `
+  CREATE INDEX labels_photo_model ON labels (photo_id, model, class_index, score)
+    WHERE source = 'model';
+  `,
 ];

@@ -42,9 +42,10 @@ export function activeModelId(db: Db): string | null {
     .prepare<[], { value: string }>(`SELECT value FROM settings WHERE key = 'active_model'`)
     .get();
   if (setting) return setting.value;
+  // `+source` keeps SQLite from reading a partial index on source and sorting it by id.
   const latest = db
     .prepare<[], { model: string }>(
-      `SELECT model FROM labels WHERE source = 'model' ORDER BY id DESC LIMIT 1`,
+      `SELECT model FROM labels WHERE +source = 'model' ORDER BY id DESC LIMIT 1`,
     )
     .get();
   return latest?.model ?? null;

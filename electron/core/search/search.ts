@@ -235,16 +235,23 @@ function scanByScore(plan: Plan, driver: number, cursor: Cursor | null): HitRow[
       range = `l.score <= :cursorScore AND (l.score < :cursorScore OR l.photo_id > :cursorId)`;
     }
     const list = classList(plan.scoreClasses);
+    // A label of the only positive term matches that term by itself.
+    const single = plan.positives.length === 1;
+    const filters = photoFilters(plan.terms, plan.source, {
+      folder: plan.folder,
+      skipTerm: single ? driver : undefined,
+    });
     const sql = `
-      SELECT l.photo_id AS id, p.taken_at AS takenAt, l.score AS score
-      FROM labels l INDEXED BY labels_score JOIN photos p ON p.id = l.photo_id
+      SELECT l.photo_id AS id, l.score AS score,
+        (SELECT taken_at FROM photos WHERE id = l.photo_id) AS takenAt
+      FROM labels l INDEXED BY labels_score
       WHERE l.source = 'model' AND l.model = :model AND l.class_index IN (${list})
         AND l.score >= :minScore AND ${range} AND ${notRejected('l')}
         AND NOT EXISTS (SELECT 1 FROM labels b WHERE b.photo_id = l.photo_id
-          AND b.source = 'model' AND b.model = :model AND b.class_index IN (${list})
+          AND b.source = 'model' AND b.model = :model AND +b.class_index IN (${list})
           AND (b.score > l.score OR (b.score = l.score AND b.class_index < l.class_index))
           AND ${notRejected('b')})
-        AND ${photoFilters(plan.terms, plan.source, { folder: plan.folder })}
+        AND EXISTS (SELECT 1 FROM photos p WHERE p.id = l.photo_id AND ${filters} LIMIT 1)
       ORDER BY l.score DESC, l.photo_id ASC LIMIT ${plan.limit}`;
     hits.push(...plan.db.prepare<SearchParams, HitRow>(sql).all(plan.params));
     if (hits.length === plan.limit) return hits;
