@@ -9,7 +9,7 @@ export interface QueryTerm {
   /** FTS5 query over file and folder names, or null when the term has no word characters. */
   words: string | null;
   /**
-   * How a search checks the words per photo: 'set' reads the matching photo ids once (few
+   * Lookup method for the words of each photo: 'set' reads the matching photo ids once (few
    * matches), 'probe' queries the full-text index per photo (many matches).
    */
   wordsLookup?: 'set' | 'probe';
@@ -46,7 +46,7 @@ function joinPhrases(raw: RawTerm[]): RawTerm[] {
   let i = 0;
   while (i < raw.length) {
     const first = raw[i];
-    let taken = 1;
+    let wordsUsed = 1;
     if (!first.quoted && !first.negated) {
       for (let n = Math.min(MAX_PHRASE_WORDS, raw.length - i); n > 1; n--) {
         const run = raw.slice(i, i + n);
@@ -54,13 +54,13 @@ function joinPhrases(raw: RawTerm[]): RawTerm[] {
         const phrase = run.map((term) => term.text).join(' ');
         if (isLemma(phrase)) {
           joined.push({ text: phrase, negated: false, quoted: true });
-          taken = n;
+          wordsUsed = n;
           break;
         }
       }
     }
-    if (taken === 1) joined.push(first);
-    i += taken;
+    if (wordsUsed === 1) joined.push(first);
+    i += wordsUsed;
   }
   return joined;
 }

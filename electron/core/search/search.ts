@@ -371,9 +371,9 @@ export function searchPhotos(
 function findHits(plan: Plan, sort: 'score' | 'date', cursor: Cursor | null): HitRow[] {
   if (plan.positives.length === 0) return scanByDate(plan, cursor);
 
-  // The most selective positive term drives the search. Gathering its candidates costs about
-  // their number; scanning in sort order costs about limit * photos / candidates rows. Take
-  // the cheaper one.
+  // The positive term with the fewest label rows drives the search. Gathering its candidates
+  // costs about their number. Scanning in sort order costs about limit * photos / candidates
+  // rows. Take the cheaper one.
   let driver = -1;
   let driverRows = Infinity;
   plan.terms.forEach((term, i) => {

@@ -70,8 +70,8 @@ export function termMatches(
 
 /**
  * Selects (id, score) rows of the photos one term matches, for a search that starts from a
- * small set of photos: the term's counted model labels with their score, and its manual
- * labels, tags and name matches with a NULL score. A photo may appear more than once.
+ * small set of photos. Model labels that count bring their score. Manual labels, tags and name
+ * matches bring a NULL score. A photo may appear more than once.
  */
 export function termCandidates(
   term: QueryTerm,
