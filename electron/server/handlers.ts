@@ -3,6 +3,7 @@
  * transports use it: `deit-tagger serve` over HTTP and the Electron main process over IPC.
  * Only the folder picker and the export destination differ, so the caller passes those in.
  */
+import { statSync } from 'node:fs';
 import { basename, sep } from 'node:path';
 
 import {
@@ -10,6 +11,7 @@ import {
   type ApiHandlers,
   type EmitEvent,
   type ExportResult,
+  type ModelInfo,
   type ParsedInput,
   type PhotoDetail,
   type PhotoLabel,
@@ -27,7 +29,7 @@ import {
   rejectLabel,
   resolveLabel,
 } from '../core/labels/corrections.js';
-import { ModelNotFoundError } from '../core/model/resolve.js';
+import { ModelNotFoundError, modelIdFromPath } from '../core/model/resolve.js';
 import { listModels } from '../core/model/store.js';
 import {
   InvalidCursorError,
@@ -56,6 +58,14 @@ export interface HandlerOptions {
 export function createApiHandlers(library: Library, options: HandlerOptions): ApiHandlers {
   const { emit } = options;
   let lastSummary: ScanSummary | null = null;
+  // The summary of a scan that had nothing to tag names no provider ('none'); keep the last
+  // one that ran the model, for the model panel.
+  let lastRun: ScanSummary | null = null;
+
+  function remember(summary: ScanSummary): void {
+    lastSummary = summary;
+    if (summary.providerAttempts.length > 0) lastRun = summary;
+  }
 
   function scanStatus(): ScanStatus {
     const job = library.currentScan();
@@ -85,7 +95,7 @@ export function createApiHandlers(library: Library, options: HandlerOptions): Ap
     job.onProgress((progress) => emit('scan.progress', progress));
     job.done.then(
       (summary) => {
-        lastSummary = summary;
+        remember(summary);
         emit('scan.done', summary);
         emit('library.changed', { reason: 'scan' });
       },
@@ -169,14 +179,16 @@ export function createApiHandlers(library: Library, options: HandlerOptions): Ap
         id: m.id,
         name: m.name,
         installed: m.installed,
-        active: m.active,
+        active: m.active && !options.modelPath,
         top1: m.top1,
         sizeBytes: m.sizeBytes,
       }));
-      const last = lastSummary ?? library.stats().lastScan;
+      const last = lastRun ?? library.stats().lastScan;
       return {
-        active: models.find((m) => m.active) ?? null,
-        provider: last?.provider || null,
+        active: options.modelPath
+          ? modelFromPath(options.modelPath)
+          : (models.find((m) => m.active) ?? null),
+        provider: last?.providerAttempts.find((a) => a.ok)?.provider ?? null,
         providerAttempts: last?.providerAttempts ?? [],
         models,
         modelsDir: library.modelsDir,
@@ -224,6 +236,19 @@ export function withErrorCodes(handlers: ApiHandlers): ApiHandlers {
     };
   }
   return wrapped as unknown as ApiHandlers;
+}
+
+/** Describes the model file given on the command line, which every scan then uses. */
+function modelFromPath(path: string): ModelInfo {
+  const size = statSync(path, { throwIfNoEntry: false })?.size ?? null;
+  return {
+    id: modelIdFromPath(path),
+    name: basename(path),
+    installed: true,
+    active: true,
+    top1: null,
+    sizeBytes: size,
+  };
 }
 
 function failedSummary(message: string): ScanSummary {

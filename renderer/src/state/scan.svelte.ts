@@ -11,6 +11,8 @@ export class ScanState {
   last = $state<ScanSummary | null>(null);
   failures = $state<ScanFailure[]>([]);
   busy = $state(false);
+  /** Scans that finished since the window opened: a signal views and tests can wait on. */
+  completed = $state(0);
 
   get state(): 'idle' | 'running' | 'paused' | 'done' {
     if (this.running) return this.progress?.paused ? 'paused' : 'running';
@@ -26,6 +28,7 @@ export class ScanState {
     const offDone = bridge.on('scan.done', (summary) => {
       this.running = false;
       this.last = summary;
+      this.completed++;
       void this.loadFailures();
       onDone();
     });
