@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-thread.js';
 import type {
   ScanProgress,
   ScanRequest,
@@ -24,26 +22,9 @@ export interface ScanJob {
   readonly progress: ScanProgress | null;
 }
 
-/**
- * Creates the worker thread. The compiled app runs worker.js beside this module; under the
- * TypeScript sources (tests, tsx) the worker first registers tsx's loader, then imports
- * worker.ts, because loaders of the parent thread do not reach workers on Node 20.
- */
-function createWorker(request: ScanRequest): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./worker.js', import.meta.url), { workerData: request });
-  }
-  // tsx's CommonJS entry resolves the ESM one beside it; the ESM entry registers the loader.
-  const tsxCommonJs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  const tsxApi = pathToFileURL(tsxCommonJs.replace(/\.cjs$/, '.mjs')).href;
-  const script = new URL('./worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(script)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: request });
-}
-
 /** Starts a scan in a new worker thread. */
 export function startScanWorker(request: ScanRequest): ScanJob {
-  const worker = createWorker(request);
+  const worker = startWorker(import.meta.url, './worker', request);
   const listeners = new Set<(progress: ScanProgress) => void>();
   let last: ScanProgress | null = null;
   const send = (command: WorkerCommand): void => worker.postMessage(command);

@@ -6,7 +6,8 @@ import { PhotoStore } from '../db/photos.js';
 import { decodePhoto, type DecodedPhoto, type Preprocessing } from '../image/decode.js';
 import { preprocessingForSize, type ResolvedModel } from '../model/resolve.js';
 import { resolveModel } from '../model/store.js';
-import { Classifier, type Prediction } from '../model/classifier.js';
+import type { Prediction } from '../model/classifier.js';
+import { ClassifierThread } from '../model/classifier-thread.js';
 import { planScan } from './plan.js';
 import { ProgressMeter } from './progress.js';
 import { saveThumbnail } from './thumbnails.js';
@@ -59,7 +60,7 @@ export async function runScan(
     durationMs: 0,
   };
   const causes = new Map<string, number>();
-  let classifier: Classifier | undefined;
+  let classifier: ClassifierThread | undefined;
 
   try {
     meter.phase('walking', 0);
@@ -78,7 +79,7 @@ export async function runScan(
     meter.phase('tagging', plan.toProcess.length);
     if (plan.toProcess.length > 0) {
       const model = await completeModel(request.model);
-      classifier = await Classifier.load({
+      classifier = await ClassifierThread.load({
         modelPath: model.path,
         provider: request.provider,
         imageSize: model.preprocessing?.size,
@@ -169,7 +170,7 @@ function readErrorMessage(error: unknown): string {
 }
 
 async function classifyBatch(
-  classifier: Classifier,
+  classifier: ClassifierThread,
   prepared: Prepared[],
 ): Promise<Prediction[][]> {
   const decoded = prepared.filter((item) => item.kind === 'decoded');
