@@ -125,14 +125,13 @@ export class Library {
     };
     const job = startScanWorker(request);
     this.scan = job;
-    job.done
-      .then((summary) => {
-        this.lastSummary = summary;
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.scan === job) this.scan = null;
-      });
+    // Registered before any caller can await `done`, so the library is free again by the time
+    // a caller's continuation runs.
+    const finish = (summary?: ScanSummary): void => {
+      if (summary) this.lastSummary = summary;
+      if (this.scan === job) this.scan = null;
+    };
+    job.done.then(finish, () => finish());
     return job;
   }
 
