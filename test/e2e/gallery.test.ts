@@ -126,6 +126,14 @@ describe.skipIf(!existsSync(CHROMIUM))('gallery in Chromium', () => {
     await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor();
     await screenshot(page, '08-model');
     await page.getByRole('button', { name: 'Settings' }).click();
+
+    // Japanese UI text, then back to English.
+    await page.getByLabel('Language').selectOption('ja');
+    await page.locator('html[lang="ja"]').waitFor();
+    await page.getByRole('button', { name: 'ライブラリ' }).waitFor();
+    await page.getByLabel('言語').selectOption('en');
+    await page.getByRole('button', { name: 'Library' }).waitFor();
+
     await page.getByLabel('Dark').check();
     await page.locator('html[data-theme="dark"]').waitFor();
     await page.getByRole('button', { name: 'Library' }).click();

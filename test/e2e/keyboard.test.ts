@@ -14,7 +14,18 @@ describe.skipIf(!existsSync(CHROMIUM))('gallery by keyboard', () => {
     app = await startTestApp({ photos: PHOTOS, seed: 11 });
     // Setting up the library is not what this test is about: do it through the API.
     await api(app.page, 'folders.add', { path: app.photosDir });
+    // Pause the scan as soon as it starts, to see the progress panel in its paused state.
+    await app.page.getByRole('button', { name: 'Folders & scan' }).click();
     await api(app.page, 'scan.start', {});
+    await api(app.page, 'scan.pause', {});
+    await app.page.locator('[data-testid="scan-panel"][data-state="paused"]').waitFor();
+    await app.page.getByRole('button', { name: 'Resume' }).waitFor();
+    await screenshot(app.page, '13-scan-paused');
+    await app.page.getByRole('button', { name: 'Resume' }).click();
+    await app.page.locator('[data-testid="scan-panel"][data-state="done"]').waitFor({
+      timeout: 60_000,
+    });
+    await app.page.getByRole('button', { name: 'Library' }).click();
     await app.page.locator(`#photo-grid[data-state="ready"][data-total="${PHOTOS}"]`).waitFor({
       timeout: 60_000,
     });

@@ -145,7 +145,7 @@ export const en = {
   'models.top1': 'ImageNet top-1 {value}%',
   'models.folder': 'Model folder',
   'models.howToAdd':
-    'To add a model, download it with `deit-tagger models download <id>` or import an ONNX file with `deit-tagger models import <file>`. DeiT Tagger never downloads anything without asking.',
+    'Download a model from the catalogue or import an ONNX file on the command line, then make it the active model. DeiT Tagger never downloads anything unless you ask.',
 
   'settings.title': 'Settings',
   'settings.theme': 'Theme',

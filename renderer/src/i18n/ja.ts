@@ -147,7 +147,7 @@ export const ja: Messages = {
   'models.top1': 'ImageNet top-1 {value}%',
   'models.folder': 'モデルフォルダー',
   'models.howToAdd':
-    'モデルを追加するには、`deit-tagger models download <id>` でダウンロードするか、`deit-tagger models import <file>` で ONNX ファイルを取り込みます。DeiT Tagger が確認なしに何かをダウンロードすることはありません。',
+    'コマンドラインでカタログからモデルをダウンロードするか ONNX ファイルを取り込み、使用するモデルに設定します。DeiT Tagger が頼まれずに何かをダウンロードすることはありません。',
 
   'settings.title': '設定',
   'settings.theme': 'テーマ',
