@@ -3,7 +3,7 @@
  * electron/server/handlers.ts and the event hub. Only the folder picker and the export
  * destination differ from `deit-tagger serve`, so those are the parts passed in here.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 
@@ -76,6 +76,23 @@ export function photoMedia(library: Library, kind: MediaKind, id: number): Media
   const photo = library.photo(id);
   if (!photo || photo.status === 'missing') return null;
   return { file: photo.path, contentType: mimeType(photo.path) };
+}
+
+/**
+ * Shows a photo in the system file manager, by id. Returns false when the photo is unknown or
+ * its file is gone.
+ */
+// TODO: bind to a 'photos.reveal' request ({ id } in, { revealed: boolean } out, 'unsupported'
+// over HTTP) once electron/api.ts declares one; until then nothing calls this.
+export function revealPhoto(
+  library: Library,
+  id: number,
+  showItemInFolder: (path: string) => void,
+): boolean {
+  const photo = library.photo(id);
+  if (!photo || photo.status === 'missing' || !existsSync(photo.path)) return false;
+  showItemInFolder(photo.path);
+  return true;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Entry point of the Electron main process: one instance, one library, one window. The scan
  * runs in a worker thread (electron/core/scan), so this process only routes requests.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, nativeTheme, protocol, session, shell } from 'electron';
@@ -41,6 +42,7 @@ const log = createFileLogger(paths.logsDir, isDev ? 'debug' : 'info');
 const outDir = fileURLToPath(new URL('../../', import.meta.url));
 const rendererDir = join(outDir, 'renderer');
 const preloadScript = join(outDir, 'electron', 'preload', 'index.cjs');
+/** The window icon when run from a checkout; a packaged app takes its icon from the package. */
 const iconFile = join(outDir, '..', 'build', 'icon.png');
 
 let backend: Backend | null = null;
@@ -58,7 +60,7 @@ function showWindow(): void {
       bridgeArgument: bridgeArgument(),
       log: log.child('window'),
       backgroundColor: nativeTheme.shouldUseDarkColors ? '#1b1b1f' : '#ffffff',
-      icon: iconFile,
+      ...(existsSync(iconFile) ? { icon: iconFile } : {}),
     });
     mainWindow.on('closed', () => {
       mainWindow = null;
