@@ -318,9 +318,9 @@ export const API_REQUESTS = {
 
 export type ApiRequests = typeof API_REQUESTS;
 export type RequestName = keyof ApiRequests;
-/** What a caller passes (defaults not yet applied). */
+/** Input as a caller passes it, before defaults are applied. */
 export type RequestInput<N extends RequestName> = z.input<ApiRequests[N]['input']>;
-/** What a handler receives (validated, defaults applied). */
+/** Input as a handler receives it: validated, with defaults applied. */
 export type ParsedInput<N extends RequestName> = z.output<ApiRequests[N]['input']>;
 export type RequestOutput<N extends RequestName> =
   ApiRequests[N] extends RequestDef<z.ZodType, infer O> ? O : never;
@@ -403,8 +403,8 @@ export function bindApi(handlers: ApiHandlers, onUnexpected?: UnexpectedErrorLis
 export type EmitEvent = <E extends EventName>(name: E, payload: ApiEvents[E]) => void;
 
 /**
- * What the renderer talks to. The preload script exposes one as `window.deitTagger`; over HTTP
- * the renderer builds one from fetch and EventSource.
+ * The renderer's connection to the back end. The preload script exposes one as
+ * `window.deitTagger`, and over HTTP the renderer builds one from fetch and EventSource.
  */
 export interface DeitTaggerBridge {
   request<N extends RequestName>(

@@ -82,9 +82,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     log: options.log,
   });
   const dispatch = bindApi(withErrorCodes(handlers), (name, error) => {
-    options.log(
-      `request ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    options.log(`request ${name} failed: ${detail}`);
   });
 
   function media(kind: MediaKind, id: number): MediaFile | null {

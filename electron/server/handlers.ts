@@ -50,7 +50,7 @@ export interface HandlerOptions {
   pickFolder?: () => Promise<string | null>;
   /** Writes or offers the export: a save dialog in Electron, a download over HTTP. */
   exportPhotos: (input: ParsedInput<'export'>) => Promise<ExportResult>;
-  /** Receives errors the handlers catch and turn into events, with the scan id. */
+  /** Logs an error the handlers catch and report as an event, such as a failed scan. */
   log?: (line: string) => void;
 }
 
@@ -58,8 +58,8 @@ export interface HandlerOptions {
 export function createApiHandlers(library: Library, options: HandlerOptions): ApiHandlers {
   const { emit } = options;
   let lastSummary: ScanSummary | null = null;
-  // The summary of a scan that had nothing to tag names no provider ('none'); keep the last
-  // one that ran the model, for the model panel.
+  // A scan with nothing to tag reports provider 'none'. The model panel shows the last scan
+  // that ran the model instead.
   let lastRun: ScanSummary | null = null;
 
   function remember(summary: ScanSummary): void {
@@ -204,14 +204,12 @@ export function createApiHandlers(library: Library, options: HandlerOptions): Ap
   };
 }
 
-/**
- * Maps engine errors to stable API codes; everything else stays 'internal'. Pass it to
- * `bindApi` by wrapping the handlers with `withErrorCodes`.
- */
+/** Maps engine errors to stable API codes; bindApi reports any other error as 'internal'. */
 export function toApiException(error: unknown): unknown {
   if (error instanceof ApiException) return error;
-  if (error instanceof FolderNotFoundError)
+  if (error instanceof FolderNotFoundError) {
     return new ApiException('folder-invalid', error.message);
+  }
   if (error instanceof ScanBusyError) return new ApiException('scan-busy', error.message);
   if (error instanceof ModelNotFoundError) return new ApiException('no-model', error.message);
   if (error instanceof PhotoNotFoundError) return new ApiException('not-found', error.message);
@@ -333,7 +331,7 @@ function summarize(hit: SearchHit, status: PhotoSummary['status']): PhotoSummary
   };
 }
 
-/** The label a grid cell shows: a manual tag or confirmed label first, else the top model one. */
+/** Picks the label a grid cell shows: a manual tag or confirmed label first, else the top model one. */
 function bestLabel(labels: CoreLabel[]): CoreLabel | null {
   const shown = labels.filter((label) => label.verdict !== 'rejected');
   const confirmed = shown.find((l) => l.verdict === 'confirmed' || l.verdict === 'added');

@@ -4,7 +4,7 @@ import type { Language, Settings, Theme } from '../api.js';
 const THEME_KEY = 'ui.theme';
 const LANGUAGE_KEY = 'ui.language';
 
-/** The language of the system locale when it is one the UI has, else English. */
+/** Returns the language of the system locale when the UI has it, else English. */
 function systemLanguage(): Language {
   return Intl.DateTimeFormat().resolvedOptions().locale.startsWith('ja') ? 'ja' : 'en';
 }
