@@ -1,6 +1,9 @@
 import { sep } from 'node:path';
 import type { Db } from '../db/database.js';
+import { decodeCursor, encodeCursor, type Cursor } from './cursor.js';
 import { activeModelId, labelsOfPhotos, type PhotoLabel } from './labels.js';
+
+export { InvalidCursorError } from './cursor.js';
 import { parseQuery, tagMatches, type QueryTerm } from './query.js';
 import {
   bestScore,
@@ -46,21 +49,8 @@ export interface SearchPage {
   total?: number;
 }
 
-/** A cursor that is malformed or belongs to another sort order. */
-export class InvalidCursorError extends Error {
-  constructor(reason: string) {
-    super(`invalid search cursor: ${reason}; start again from the first page`);
-    this.name = 'InvalidCursorError';
-  }
-}
-
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
-
-/** Position after the last hit of a page: (score, id) or (taken_at, id). */
-type Cursor =
-  | { sort: 'score'; score: number | null; id: number }
-  | { sort: 'date'; takenAt: number; id: number };
 
 interface HitRow {
   id: number;
@@ -75,31 +65,6 @@ interface PhotoRow {
   width: number | null;
   height: number | null;
   thumbnail: string | null;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-function decodeCursor(text: string, sort: 'score' | 'date'): Cursor {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('not a cursor of this app');
-  }
-  const cursor = value as Partial<Record<string, unknown>>;
-  if (typeof cursor !== 'object' || cursor === null || cursor.sort !== sort) {
-    throw new InvalidCursorError(`expected a cursor for sort order "${sort}"`);
-  }
-  if (!Number.isInteger(cursor.id)) throw new InvalidCursorError('missing photo id');
-  if (sort === 'date' && typeof cursor.takenAt !== 'number') {
-    throw new InvalidCursorError('missing date');
-  }
-  if (sort === 'score' && cursor.score !== null && typeof cursor.score !== 'number') {
-    throw new InvalidCursorError('missing score');
-  }
-  return value as Cursor;
 }
 
 const registered = new WeakSet<Db>();
