@@ -154,9 +154,9 @@ export class Gallery {
   }
 
   /** Selects every loaded photo. */
-  // TODO: select all matching photos, not only the pages loaded so far, once the API can
-  // label a whole search in one request.
   selectAll(): void {
+    // TODO: select all matching photos, not only the pages loaded so far, once the API can
+    // label a whole search in one request.
     for (const item of this.items) this.selected.add(item.id);
   }
 
