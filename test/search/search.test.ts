@@ -212,6 +212,9 @@ describe('searchPhotos with corrections and sources', () => {
     ]);
     expect(paths({ text: 'img_0001' })).toEqual(['/lib/Summer Holiday/IMG_0001.jpg']);
     expect(paths({ text: 'holiday espresso' })).toEqual(['/lib/Summer Holiday/IMG_0001.jpg']);
+    // No class is named, so no photo has a score and the order is by date.
+    const hits = searchPhotos(library.db, { text: 'holiday', sort: 'score' }).hits;
+    expect(hits.map((hit) => hit.score)).toEqual([null, null]);
   });
 
   it('counts only the active model', () => {

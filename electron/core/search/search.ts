@@ -303,8 +303,10 @@ export function searchPhotos(
   const parsed = parseQuery(query.text);
   const terms = source === 'any' ? countWordHits(db, parsed) : parsed;
   const positives = terms.filter((term) => !term.negated);
-  // Without a positive term no photo has a score, so score order falls back to date order.
-  const sort = positives.length === 0 ? 'date' : requestedSort;
+  // When no positive term names a class (or only manual tags count), no photo has a score,
+  // so score order falls back to date order.
+  const scored = source !== 'manual' && positives.some((term) => term.classes.length > 0);
+  const sort = scored ? requestedSort : 'date';
   const cursor = query.cursor ? decodeCursor(query.cursor, sort) : null;
 
   const plan: Plan = {
