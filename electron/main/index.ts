@@ -136,12 +136,25 @@ async function start(): Promise<void> {
   });
   registerIpc({ ipcMain, dispatch: opened.dispatch, log: log.child('ipc') });
 
+  const scanLog = log.child('scan');
   opened.events.subscribe((name, payload) => {
     sendEvent(
       BrowserWindow.getAllWindows().map((window) => window.webContents),
       name,
       payload,
     );
+
+    if (name === 'scan.done') {
+      const summary = payload as ApiEvents['scan.done'];
+      scanLog.info('scan finished', {
+        tagged: summary.tagged,
+        unchanged: summary.unchanged,
+        failed: summary.failed,
+        cancelled: summary.cancelled,
+        provider: summary.provider,
+        durationMs: summary.durationMs,
+      });
+    }
     const reason = name === 'library.changed' && (payload as ApiEvents['library.changed']).reason;
     if (reason === 'settings') {
       applySettings(opened).catch((error: unknown) =>

@@ -25,12 +25,20 @@ import {
 /**
  * Privileges of both schemes, which Electron needs before the app is ready. `standard` gives
  * URLs a host and relative resolution, `secure` makes pages a secure context like https, and
- * `supportFetchAPI` lets the renderer `fetch` them. Neither scheme bypasses the CSP.
+ * `supportFetchAPI` lets the renderer `fetch` them. Vite marks its module script and stylesheet
+ * `crossorigin`, so the app scheme also takes CORS-mode requests (`corsEnabled`). Neither scheme
+ * bypasses the CSP.
  */
 export const PRIVILEGED_SCHEMES: CustomScheme[] = [
   {
     scheme: APP_SCHEME,
-    privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+    privileges: {
+      standard: true,
+      secure: true,
+      supportFetchAPI: true,
+      corsEnabled: true,
+      codeCache: true,
+    },
   },
   { scheme: PHOTO_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ];
