@@ -9,21 +9,30 @@ import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
 
+interface PlatformConfig {
+  target: string[];
+  icon: string;
+  files: string[];
+}
+
 interface BuilderConfig {
   appId: string;
   productName: string;
   files: string[];
   asarUnpack: string[];
   npmRebuild: boolean;
-  linux: { target: string[]; icon: string };
-  win: { target: string[] };
-  mac: { target: string[] };
+  linux: PlatformConfig;
+  win: PlatformConfig;
+  mac: PlatformConfig;
 }
 
 // electron-builder's dependencies: js-yaml reads its configuration, app-builder-lib validates it.
 const yaml = require('js-yaml') as { load: (text: string) => unknown };
 const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
   validateConfiguration: (config: unknown, logger: unknown) => Promise<void>;
+};
+const { minimatch } = require('minimatch') as {
+  minimatch: (path: string, pattern: string) => boolean;
 };
 const { DebugLogger } = require('builder-util/out/DebugLogger') as {
   DebugLogger: new (enabled: boolean) => unknown;
@@ -57,6 +66,23 @@ describe('electron-builder configuration', () => {
 
   it('never rebuilds native modules', () => {
     expect(config.npmRebuild).toBe(false);
+  });
+
+  it.each([
+    ['linux', 'linux'],
+    ['win', 'win32'],
+    ['mac', 'darwin'],
+  ] as const)('packs only the %s ONNX Runtime', (platform, ortName) => {
+    const binary = (os: string) =>
+      `node_modules/onnxruntime-node/bin/napi-v6/${os}/x64/onnxruntime_binding.node`;
+    const excluded = (path: string) =>
+      config[platform].files.some(
+        (pattern) => pattern.startsWith('!') && minimatch(path, pattern.slice(1)),
+      );
+
+    for (const os of ['linux', 'win32', 'darwin']) {
+      expect(excluded(binary(os))).toBe(os !== ortName);
+    }
   });
 
   it('targets each desktop platform', () => {
