@@ -171,8 +171,19 @@ export function createLogger(options: LoggerOptions = {}, module = 'main'): Logg
   };
 }
 
-/** Creates the app's logger, writing to `<logsDir>/main.log` with the default rotation. */
+/**
+ * Creates the app's logger, writing to `<logsDir>/main.log` with the default rotation. When the
+ * folder cannot be created (a read-only data folder), it logs to the console only and says so,
+ * because a missing log file is no reason to keep the app from starting.
+ */
 export function createFileLogger(logsDir: string, level: LogLevel = 'info'): Logger {
-  const file = new RotatingFile({ file: join(logsDir, 'main.log'), ...DEFAULT_ROTATION });
+  let file: RotatingFile;
+  try {
+    file = new RotatingFile({ file: join(logsDir, 'main.log'), ...DEFAULT_ROTATION });
+  } catch (error) {
+    const log = createLogger({ level });
+    log.warn('cannot create the log file; logging to the console only', { error });
+    return log;
+  }
   return createLogger({ level, file });
 }

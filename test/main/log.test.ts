@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import { describe, expect, it, vi } from 'vitest';
 
 import {
+  createFileLogger,
   createLogger,
   fileLabel,
   redactHome,
@@ -165,5 +167,28 @@ describe('path helpers', () => {
     expect(redactHome('/home/ada/a.jpg and /home/ada/b.jpg', '/home/ada')).toBe(
       '~/a.jpg and ~/b.jpg',
     );
+  });
+});
+
+describe('createFileLogger', () => {
+  it('writes main.log in the logs folder', async () => {
+    const dir = await temporaryFolder('log-app');
+    createFileLogger(join(dir, 'logs'), 'info').child('ipc').info('ready');
+    const [record] = readRecords(join(dir, 'logs', 'main.log'));
+    expect(record?.module).toBe('ipc');
+    expect(record?.message).toBe('ready');
+  });
+
+  it('falls back to the console when the folder fails', async () => {
+    const dir = await temporaryFolder('log-app-broken');
+    // A file where the logs folder belongs makes creating the folder fail.
+    await writeFile(join(dir, 'logs'), 'not a folder');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    const log = createFileLogger(join(dir, 'logs'));
+
+    expect(() => log.info('still running')).not.toThrow();
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining('cannot create the log file'));
+    errors.mockRestore();
   });
 });
