@@ -173,7 +173,7 @@ export function createLogger(options: LoggerOptions = {}, module = 'main'): Logg
 
 /**
  * Creates the app's logger, writing to `<logsDir>/main.log` with the default rotation. When the
- * folder cannot be created (a read-only data folder), it logs to the console only and says so,
+ * folder cannot be created (a read-only data folder), it warns and logs to the console only,
  * because a missing log file is no reason to keep the app from starting.
  */
 export function createFileLogger(logsDir: string, level: LogLevel = 'info'): Logger {
