@@ -1,6 +1,7 @@
 /**
- * The commands behind the application menu. Each command goes through the same dispatch function as the
- * renderer's requests, so validation, error codes and events are the same from both places.
+ * The commands behind the application menu. Each command goes through the same dispatch
+ * function as the renderer's requests, so validation, error codes and events are the same from
+ * both places.
  */
 import type { BrowserWindow } from 'electron';
 

@@ -20,9 +20,9 @@ import type { Logger } from './log.js';
 import { isAppUrl, PHOTO_SCHEME } from './urls.js';
 
 /**
- * The channel table the preload script builds the bridge from. It travels as a command-line argument of
- * the renderer process (`webPreferences.additionalArguments`), because a sandboxed preload
- * cannot load a sibling module that would hold it.
+ * The channel table the preload script builds the bridge from. It travels as a command-line
+ * argument of the renderer process (`webPreferences.additionalArguments`), because a sandboxed
+ * preload cannot load a sibling module that would hold it.
  */
 export interface BridgeConfig {
   requests: Record<RequestName, string>;

@@ -92,7 +92,10 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Destination of the JSON lines; none when left out. */
   file?: RotatingFile;
-  /** Destination of readable lines; by default `console.error` for warnings and errors, else `console.log`. */
+  /**
+   * Destination of readable lines; by default `console.error` for warnings and errors, else
+   * `console.log`. Null turns console output off.
+   */
   console?: ((level: LogLevel, line: string) => void) | null;
   now?: () => Date;
 }
