@@ -31,7 +31,10 @@ export interface BridgeConfig {
   mediaScheme: string;
 }
 
-/** Start of the renderer argument that carries the BridgeConfig as JSON. */
+/**
+ * Start of the renderer argument that carries the BridgeConfig: percent-encoded JSON, so the
+ * argument has no quotes or spaces for a command line to mangle.
+ */
 export const BRIDGE_ARGUMENT_PREFIX = '--deit-tagger-bridge=';
 
 export function bridgeConfig(): BridgeConfig {
@@ -46,7 +49,7 @@ export function bridgeConfig(): BridgeConfig {
 
 /** Returns the `additionalArguments` entry that hands the BridgeConfig to the preload script. */
 export function bridgeArgument(config: BridgeConfig = bridgeConfig()): string {
-  return `${BRIDGE_ARGUMENT_PREFIX}${JSON.stringify(config)}`;
+  return `${BRIDGE_ARGUMENT_PREFIX}${encodeURIComponent(JSON.stringify(config))}`;
 }
 
 /**

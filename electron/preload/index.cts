@@ -32,7 +32,8 @@ export function readBridgeConfig(argv: readonly string[]): BridgeConfig {
   if (argument === undefined) {
     throw new Error(`missing ${BRIDGE_ARGUMENT_PREFIX} argument: the main process sets it`);
   }
-  return JSON.parse(argument.slice(BRIDGE_ARGUMENT_PREFIX.length)) as BridgeConfig;
+  const encoded = argument.slice(BRIDGE_ARGUMENT_PREFIX.length);
+  return JSON.parse(decodeURIComponent(encoded)) as BridgeConfig;
 }
 
 function lookup(table: Record<string, string>, name: string): string | undefined {

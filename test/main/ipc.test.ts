@@ -120,10 +120,12 @@ describe('bridgeConfig', () => {
     expect(config.mediaScheme).toBe('photo');
   });
 
-  it('travels as one JSON argument', () => {
+  it('travels as one plain argument', () => {
     const argument = bridgeArgument();
     expect(argument.startsWith(BRIDGE_ARGUMENT_PREFIX)).toBe(true);
-    expect(JSON.parse(argument.slice(BRIDGE_ARGUMENT_PREFIX.length))).toEqual(bridgeConfig());
+    expect(argument).toMatch(/^[\w.!~*'()%:=-]+$/);
+    const encoded = argument.slice(BRIDGE_ARGUMENT_PREFIX.length);
+    expect(JSON.parse(decodeURIComponent(encoded))).toEqual(bridgeConfig());
   });
 });
 
