@@ -23,11 +23,14 @@ export interface TimedScan {
   steadyPerSecond: number | null;
 }
 
-/** Runs one scan of `folder` into a fresh library and removes the library afterwards. */
+/**
+ * Runs one scan of `folder` into a fresh library, passes the library to `inspect` when the
+ * scan has finished, and removes it afterwards.
+ */
 export async function timedScan(
   folder: string,
   modelPath: string,
-  options: { batchSize?: number; keepDatabase?: (databasePath: string) => void } = {},
+  options: { batchSize?: number; inspect?: (library: Library) => void } = {},
 ): Promise<TimedScan> {
   const scratch = await scratchFolder('scan');
   const database = join(scratch, 'library.sqlite');
@@ -51,7 +54,7 @@ export async function timedScan(
     if (summary.failed > 0) {
       throw new Error(`benchmark scan of ${folder} failed on ${summary.failed} photos`);
     }
-    options.keepDatabase?.(database);
+    options.inspect?.(library);
 
     const first = stored[0];
     const last = stored[stored.length - 1];

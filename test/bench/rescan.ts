@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../../electron/core/db/database.js';
 import { PhotoStore } from '../../electron/core/db/photos.js';
 import { Library } from '../../electron/core/library.js';
+import { planScan } from '../../electron/core/scan/plan.js';
 import { walkFolders } from '../../electron/core/scan/walk.js';
 import { benchNetwork, CACHE_DIR, tinyFileTree } from './fixtures.js';
 import { round } from './measure.js';
@@ -97,11 +98,27 @@ export async function runRescanBench(options: RescanOptions): Promise<Record<str
   let walkMs = Infinity;
   let scanMs = Infinity;
   let wallMs = Infinity;
+  let engineWalkMs = Infinity;
+  let compareMs = Infinity;
   let listed = 0;
   for (let index = 0; index < options.rounds; index++) {
     const walkStarted = performance.now();
     listed = await bareWalk(tree);
     walkMs = Math.min(walkMs, performance.now() - walkStarted);
+
+    // The scan's two steps alone, in this thread: the engine's walk, then the comparison
+    // with the database (reading the stored rows included).
+    const engineWalkStarted = performance.now();
+    const listing = await walkFolders([tree]);
+    engineWalkMs = Math.min(engineWalkMs, performance.now() - engineWalkStarted);
+    const db = openDatabase(database);
+    try {
+      const compareStarted = performance.now();
+      planScan([tree], listing, new PhotoStore(db), { model: MODEL_ID, retag: false });
+      compareMs = Math.min(compareMs, performance.now() - compareStarted);
+    } finally {
+      db.close();
+    }
 
     const library = Library.open({ database, modelsDir: join(CACHE_DIR, 'no-models') });
     try {
@@ -128,7 +145,10 @@ export async function runRescanBench(options: RescanOptions): Promise<Record<str
     'bare walk s': round(walkMs / 1000, 3),
     'rescan s': round(scanMs / 1000, 3),
     'rescan wall s': round(wallMs / 1000, 3),
+    'engine walk alone s': round(engineWalkMs / 1000, 3),
+    'compare with the database alone s': round(compareMs / 1000, 3),
     'rescan / bare walk': round(scanMs / walkMs),
+    'engine walk alone / bare walk': round(engineWalkMs / walkMs),
     'rescan wall / bare walk': round(wallMs / walkMs),
   };
 }

@@ -113,7 +113,11 @@ export async function runTaggingBench(
     results[`${prefix} inference-only photos/s`] = round(inference);
     results[`${prefix} bound photos/s`] = round(bound);
     results[`${prefix} end-to-end / bound`] = round(endToEnd / bound);
-    if (steady !== undefined) results[`${prefix} steady / bound`] = round(steady / bound);
+    if (steady !== undefined) {
+      results[`${prefix} steady / bound`] = round(steady / bound);
+      const photos = buffers.length;
+      results[`${prefix} per-scan fixed cost s`] = round(photos / endToEnd - photos / steady);
+    }
     results[`${prefix} model load ms`] = round(best[`${prefix} model load ms`], 0);
   }
   return results;

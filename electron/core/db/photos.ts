@@ -146,10 +146,10 @@ export class PhotoStore {
   }
 
   /**
-   * Returns the stored files below a folder, keyed by path. The paths that start with
-   * `folder + sep` are exactly those from that prefix up to the prefix with its separator
-   * raised by one code point, in SQLite's byte order: a range read of the path index that,
-   * unlike LIKE, is case-sensitive, as paths on Linux are.
+   * Returns the stored files below a folder, keyed by path. In SQLite's byte order, the paths
+   * that start with `folder + sep` are exactly those from that prefix up to the prefix with its
+   * separator raised by one code point. This range reads the path index and, unlike LIKE, is
+   * case-sensitive, as paths on Linux are.
    */
   filesUnder(folder: string): Map<string, StoredFile> {
     const prefix = folder.endsWith(sep) ? folder : folder + sep;
