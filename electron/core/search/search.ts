@@ -69,9 +69,21 @@ interface PhotoRow {
 
 const registered = new WeakSet<Db>();
 
-/** Registers the SQL functions searches use; once per connection. */
+/** Minimum page cache of a connection that searches, in KiB: 64 MiB. */
+const SEARCH_CACHE_KIB = 65_536;
+
+/**
+ * Prepares a connection for searches, once: registers the SQL functions they use and raises
+ * SQLite's page cache from its 2 MiB default. Searches read scattered pages of the label
+ * indexes: in test/bench/search.ts on 1,000,000 photos, this cache cut a "tabby" page from
+ * 16 ms to 7 ms.
+ */
 export function registerSearchFunctions(db: Db): void {
   if (registered.has(db)) return;
+  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+  const cacheKib =
+    cacheSize < 0 ? -cacheSize : (cacheSize * db.pragma('page_size', { simple: true })) / 1024;
+  if (cacheKib < SEARCH_CACHE_KIB) db.pragma(`cache_size = -${SEARCH_CACHE_KIB}`);
   db.function('deit_tag_matches', { deterministic: true }, (tag: unknown, term: unknown) =>
     typeof tag === 'string' && typeof term === 'string' && tagMatches(tag, term) ? 1 : 0,
   );
