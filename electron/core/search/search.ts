@@ -81,8 +81,9 @@ const SEARCH_CACHE_KIB = 65_536;
 export function registerSearchFunctions(db: Db): void {
   if (registered.has(db)) return;
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-  const cacheKib =
-    cacheSize < 0 ? -cacheSize : (cacheSize * db.pragma('page_size', { simple: true })) / 1024;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  // A negative cache_size is in KiB, a positive one in pages.
+  const cacheKib = cacheSize < 0 ? -cacheSize : (cacheSize * pageSize) / 1024;
   if (cacheKib < SEARCH_CACHE_KIB) db.pragma(`cache_size = -${SEARCH_CACHE_KIB}`);
   db.function('deit_tag_matches', { deterministic: true }, (tag: unknown, term: unknown) =>
     typeof tag === 'string' && typeof term === 'string' && tagMatches(tag, term) ? 1 : 0,
