@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import type { PhotoDetail } from '../../electron/api.js';
+import { writeTruncatedJpeg } from '../fixtures/images.js';
 import { api, CHROMIUM, screenshot, startTestApp, type TestApp } from './harness.js';
 
 const PHOTOS = 18;
@@ -39,22 +40,28 @@ describe.skipIf(!existsSync(CHROMIUM))('gallery in Chromium', () => {
     await page.locator('[data-testid="empty-state"][data-kind="no-folders"]').waitFor();
     await screenshot(page, '01-empty-library');
 
+    // A file that cannot be decoded, dated long ago so that it sorts last by date.
+    const broken = await writeTruncatedJpeg(app.photosDir);
+    await utimes(broken, new Date('2001-01-01'), new Date('2001-01-01'));
+
     await page.getByRole('button', { name: 'Add a folder' }).click();
     await page.getByLabel('Folder path').fill(app.photosDir);
     await page.getByRole('button', { name: 'Add folder' }).click();
     await page.locator('.folders li', { hasText: app.photosDir }).waitFor();
 
     await scanToDone(page);
-    await expect(page.getByTestId('scan-summary').textContent()).resolves.toContain(
-      `${PHOTOS} tagged`,
-    );
+    const summary = await page.getByTestId('scan-summary').textContent();
+    expect(summary).toContain(`${PHOTOS} tagged`);
+    expect(summary).toContain('1 failed');
+    const failure = page.getByTestId('scan-failures').locator('li', { hasText: 'truncated.jpg' });
+    await expect(failure.locator('.cause').textContent()).resolves.not.toBe('');
     await screenshot(page, '02-scan-done');
 
     // The grid lists every photo.
     await page.getByRole('button', { name: 'Library' }).click();
     const grid = page.locator('#photo-grid[data-state="ready"]');
     await grid.waitFor();
-    expect(await grid.getAttribute('data-total')).toBe(String(PHOTOS));
+    expect(await grid.getAttribute('data-total')).toBe(String(PHOTOS + 1));
     await page.locator('#photo-grid [role="option"] img').first().waitFor();
     await screenshot(page, '03-gallery');
 

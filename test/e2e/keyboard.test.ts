@@ -102,13 +102,32 @@ describe.skipIf(!existsSync(CHROMIUM))('gallery by keyboard', () => {
     const stored = await api<PhotoDetail>(page, 'photos.get', { id: photoId });
     expect(stored.labels.find((l) => l.classIndex === classIndex)?.verdict).toBe('rejected');
 
-    // Ctrl+A selects every photo in the results, Escape clears the selection.
+    // Ctrl+A selects every photo in the results and T tags the selection.
     await page.keyboard.press('Control+a');
     await expect
       .poll(() => page.getByTestId('selection-bar').textContent())
       .toContain(`${total} selected`);
+    await page.keyboard.press('t');
+    await expect.poll(() => activeId(page)).toBe('selection-tag');
+    await page.keyboard.type('holiday');
+    await page.keyboard.press('Enter');
+    await page.getByText(`Tagged ${total} photo${total === 1 ? '' : 's'}`).waitFor();
+    await expect.poll(() => activeId(page)).toBe('photo-grid');
+
+    // Escape clears the selection.
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('selection-bar').count()).toBe(0);
+
+    // The new tag finds exactly the tagged photos.
+    await page.keyboard.press('/');
+    await expect.poll(() => activeId(page)).toBe('search-input');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('holiday');
+    await page.keyboard.press('Enter');
+    await page.locator(`#photo-grid[data-state="ready"][data-total="${total}"]`).waitFor();
+    await expect(page.getByRole('combobox', { name: 'Search photos' }).inputValue()).resolves.toBe(
+      'holiday',
+    );
 
     expect(app.cspViolations).toEqual([]);
   });

@@ -1,4 +1,7 @@
-/** English UI text. Every other language has the same keys (checked by the `Messages` type). */
+/**
+ * English UI text. Every other language has the same keys (checked by the `Messages` type).
+ * A key ending in `#one` is the singular form, used when the `count` parameter is 1.
+ */
 export const en = {
   'app.name': 'DeiT Tagger',
   'nav.library': 'Library',
@@ -16,6 +19,7 @@ export const en = {
   'suggest.hypernym': 'group',
   'suggest.tag': 'your tag',
   'suggest.count': '{count} photos',
+  'suggest.count#one': '{count} photo',
 
   'filters.title': 'Filters',
   'filters.folder': 'Folder',
@@ -35,6 +39,7 @@ export const en = {
 
   'grid.label': 'Photos',
   'grid.count': '{count} photos',
+  'grid.count#one': '{count} photo',
   'grid.countMore': '{count}+ photos',
   'grid.loading': 'Loading photos…',
   'grid.selected': '{count} selected',
@@ -82,9 +87,11 @@ export const en = {
   'detail.openOriginal': 'Open original',
 
   'tag.title': 'Tag {count} photos',
+  'tag.title#one': 'Tag {count} photo',
   'tag.apply': 'Add tag',
   'tag.cancel': 'Cancel',
   'tag.done': 'Tagged {count} photos',
+  'tag.done#one': 'Tagged {count} photo',
 
   'scan.title': 'Folders & scan',
   'scan.folders': 'Photo folders',
@@ -109,6 +116,7 @@ export const en = {
   'scan.rate': '{rate} photos/s',
   'scan.eta': '{time} left',
   'scan.errors': '{count} errors',
+  'scan.errors#one': '{count} error',
   'scan.summary':
     '{tagged} tagged, {unchanged} unchanged, {moved} moved, {missing} missing, {failed} failed',
   'scan.cancelled': 'The scan was cancelled. Photos tagged so far are kept.',
@@ -122,6 +130,7 @@ export const en = {
   'export.title': 'Export tags',
   'export.scope': 'Photos',
   'export.scope.search': 'Current search ({count} photos)',
+  'export.scope.search#one': 'Current search ({count} photo)',
   'export.scope.all': 'Whole library',
   'export.format': 'Format',
   'export.wide': 'One row per photo (labels in columns)',

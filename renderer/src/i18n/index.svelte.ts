@@ -10,7 +10,9 @@ class I18n {
 
   /** Returns the text of a key with `{name}` placeholders replaced from `params`. */
   t = (key: MessageKey, params: Record<string, string | number> = {}): string => {
-    const text: string = catalogs[this.language][key] ?? en[key];
+    const singular = `${key}#one`;
+    const chosen = params.count === 1 && singular in en ? (singular as MessageKey) : key;
+    const text: string = catalogs[this.language][chosen] ?? en[chosen];
     return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
       name in params ? this.format(params[name]) : whole,
     );

@@ -18,6 +18,7 @@ export const ja: Messages = {
   'suggest.hypernym': 'グループ',
   'suggest.tag': 'あなたのタグ',
   'suggest.count': '{count} 枚',
+  'suggest.count#one': '{count} 枚',
 
   'filters.title': '絞り込み',
   'filters.folder': 'フォルダー',
@@ -37,6 +38,7 @@ export const ja: Messages = {
 
   'grid.label': '写真',
   'grid.count': '{count} 枚',
+  'grid.count#one': '{count} 枚',
   'grid.countMore': '{count} 枚以上',
   'grid.loading': '写真を読み込み中…',
   'grid.selected': '{count} 枚を選択中',
@@ -84,9 +86,11 @@ export const ja: Messages = {
   'detail.openOriginal': '元の画像を開く',
 
   'tag.title': '{count} 枚にタグ付け',
+  'tag.title#one': '{count} 枚にタグ付け',
   'tag.apply': 'タグを追加',
   'tag.cancel': 'キャンセル',
   'tag.done': '{count} 枚にタグを付けました',
+  'tag.done#one': '{count} 枚にタグを付けました',
 
   'scan.title': 'フォルダーとスキャン',
   'scan.folders': '写真フォルダー',
@@ -111,6 +115,7 @@ export const ja: Messages = {
   'scan.rate': '毎秒 {rate} 枚',
   'scan.eta': '残り {time}',
   'scan.errors': 'エラー {count} 件',
+  'scan.errors#one': 'エラー {count} 件',
   'scan.summary':
     'タグ付け {tagged}、変更なし {unchanged}、移動 {moved}、見つからない {missing}、失敗 {failed}',
   'scan.cancelled': 'スキャンはキャンセルされました。それまでのタグは保存されています。',
@@ -124,6 +129,7 @@ export const ja: Messages = {
   'export.title': 'タグを書き出す',
   'export.scope': '対象の写真',
   'export.scope.search': '現在の検索結果（{count} 枚）',
+  'export.scope.search#one': '現在の検索結果（{count} 枚）',
   'export.scope.all': 'ライブラリ全体',
   'export.format': '形式',
   'export.wide': '写真ごとに 1 行（ラベルを列に並べる）',

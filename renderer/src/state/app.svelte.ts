@@ -4,6 +4,14 @@ import { bridge, call } from '../lib/api.js';
 import { Gallery } from './gallery.svelte.js';
 import { ScanState } from './scan.svelte.js';
 
+/** Interval of gallery refreshes during a scan. */
+const LIVE_REFRESH_MS = 4000;
+/**
+ * Above this many loaded photos the user has scrolled deep into the results, and a refresh
+ * would pull the pages away under them, so the gallery waits for the end of the scan.
+ */
+const LIVE_REFRESH_MAX_ITEMS = 1000;
+
 export type View = 'library' | 'scan' | 'models' | 'settings';
 export type Dialog = 'export' | 'tag' | null;
 
@@ -27,6 +35,15 @@ export class AppState {
       void this.refreshStats();
       void this.gallery.reload(true);
     });
+    // While a scan runs, newly tagged photos show up every few seconds.
+    let lastRefresh = 0;
+    const offProgress = bridge.on('scan.progress', (progress) => {
+      const now = Date.now();
+      if (progress.phase !== 'tagging' || now - lastRefresh < LIVE_REFRESH_MS) return;
+      lastRefresh = now;
+      void this.refreshStats();
+      if (this.gallery.items.length <= LIVE_REFRESH_MAX_ITEMS) void this.gallery.reload(true);
+    });
     const offChanged = bridge.on('library.changed', ({ reason }) => {
       void this.refreshStats();
       if (reason === 'folders') void this.scan.refresh();
@@ -38,6 +55,7 @@ export class AppState {
     this.ready = true;
     return () => {
       offScan();
+      offProgress();
       offChanged();
     };
   }

@@ -39,12 +39,13 @@ export class ScanState {
   }
 
   async refresh(): Promise<void> {
+    const finished = this.completed;
     const [folders, status] = await Promise.all([
       call('folders.list', {}),
       call('scan.status', {}),
     ]);
     if (folders) this.folders = folders;
-    if (status) this.#apply(status);
+    if (status) this.#apply(status, finished);
     await this.loadFailures();
   }
 
@@ -72,27 +73,36 @@ export class ScanState {
   async start(retag = false): Promise<void> {
     this.busy = true;
     this.progress = null;
+    const finished = this.completed;
     const status = await call('scan.start', { retag });
     this.busy = false;
-    if (status) this.#apply(status);
+    if (status) this.#apply(status, finished);
   }
 
   async pause(): Promise<void> {
+    const finished = this.completed;
     const status = await call('scan.pause', {});
-    if (status) this.#apply(status);
+    if (status) this.#apply(status, finished);
   }
 
   async resume(): Promise<void> {
+    const finished = this.completed;
     const status = await call('scan.resume', {});
-    if (status) this.#apply(status);
+    if (status) this.#apply(status, finished);
   }
 
   async cancel(): Promise<void> {
+    const finished = this.completed;
     const status = await call('scan.cancel', {});
-    if (status) this.#apply(status);
+    if (status) this.#apply(status, finished);
   }
 
-  #apply(status: ScanStatus): void {
+  /**
+   * Applies a reply to a scan request. `finished` is the count of finished scans when the
+   * request was sent: when a scan.done event overtook the reply, the reply is stale.
+   */
+  #apply(status: ScanStatus, finished: number): void {
+    if (this.completed !== finished) return;
     this.running = status.running;
     // A progress event may have overtaken the reply; keep whichever is further along.
     if (status.progress && (!this.progress || status.progress.done >= this.progress.done)) {
