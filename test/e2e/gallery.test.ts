@@ -65,6 +65,18 @@ describe.skipIf(!existsSync(CHROMIUM))('gallery in Chromium', () => {
     await page.locator('#photo-grid [role="option"] img').first().waitFor();
     await screenshot(page, '03-gallery');
 
+    // Click, shift-click and ctrl-click select like a file manager.
+    const cells = page.locator('#photo-grid [role="option"]');
+    const selection = page.getByTestId('selection-bar');
+    await cells.nth(0).click();
+    await cells.nth(2).click({ modifiers: ['Shift'] });
+    await expect.poll(() => selection.textContent()).toContain('3 selected');
+    await cells.nth(1).click({ modifiers: ['Control'] });
+    await expect.poll(() => selection.textContent()).toContain('2 selected');
+    expect(await cells.nth(1).getAttribute('aria-selected')).toBe('false');
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await expect.poll(() => selection.count()).toBe(0);
+
     // Search with a suggestion for the label of the first photo.
     const firstLabel = (await page
       .locator('#photo-grid [role="option"] .label')

@@ -164,6 +164,7 @@ export const en = {
   'settings.language': 'Language',
 
   'stats.summary': '{photos} photos · {tagged} tagged',
+  'stats.failed': '{count} failed',
   'notice.dismiss': 'Dismiss',
 
   'error.invalid-input': 'The request was not valid: {detail}',

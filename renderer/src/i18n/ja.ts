@@ -163,6 +163,7 @@ export const ja: Messages = {
   'settings.language': '言語',
 
   'stats.summary': '{photos} 枚 · タグ付け済み {tagged} 枚',
+  'stats.failed': '失敗 {count} 枚',
   'notice.dismiss': '閉じる',
 
   'error.invalid-input': 'リクエストが正しくありません：{detail}',
