@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -29,17 +29,46 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-/**
- * Builds the renderer when out/renderer is missing or older than a file under renderer/ or
- * electron/api.ts, so the tests never run against a stale bundle.
- */
-export function ensureRendererBuilt(): void {
+function rendererIsFresh(): boolean {
   const index = join(RENDERER_BUILD, 'index.html');
   const sources = Math.max(
     newestMtime(join(REPO_ROOT, 'renderer')),
     newestMtime(join(REPO_ROOT, 'electron', 'api.ts')),
   );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  return existsSync(index) && statSync(index).mtimeMs >= sources;
+}
+
+/** A lock older than this was left by a killed test run. */
+const STALE_LOCK_MS = 5 * 60_000;
+
+/**
+ * Builds the renderer when out/renderer is missing or older than a file under renderer/ or
+ * electron/api.ts, so the tests never run against a stale bundle. Test files run in parallel,
+ * so a lock folder lets one of them build while the others wait for it.
+ */
+export async function ensureRendererBuilt(): Promise<void> {
+  if (rendererIsFresh()) return;
+  const lock = join(REPO_ROOT, 'out', '.renderer-build-lock');
+  await mkdir(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    if (!rendererIsFresh()) buildRenderer();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+function buildRenderer(): void {
   const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   const result = spawnSync(
     process.execPath,
@@ -71,7 +100,7 @@ export async function startTestApp(options: {
   /** Fills the library database before the server opens it. */
   prepareDatabase?: (path: string) => void;
 }): Promise<TestApp> {
-  ensureRendererBuilt();
+  await ensureRendererBuilt();
   const root = await mkdtemp(join(tmpdir(), 'deit-tagger-e2e-'));
   const photosDir = join(root, 'photos');
   await writeTestPhotos(photosDir, options.photos, options.seed);
