@@ -162,12 +162,14 @@ function gatherHits(
   cursor: Cursor | null,
 ): HitRow[] {
   const term = plan.terms[driver];
+
   // With one positive term the candidates carry the best score themselves. With more, a
   // photo's score also counts labels of the other terms: one join over the photo's model labels
   // finds it, where a subquery per photo cost three times as much. MATERIALIZED keeps SQLite
   // from evaluating the score again for each ORDER BY term.
   const joined =
     plan.positives.length > 1 && plan.source !== 'manual' && plan.scoreClasses.length > 0;
+
   // Flags of the other positive terms, from the same join: 1 when a model label matches.
   const modelFlags = new Map<number, string>();
   const flagColumns = joined
@@ -185,11 +187,13 @@ function gatherHits(
           AND ${notRejected('x')}
         GROUP BY b.id)`
     : 'best';
+
   const filters = photoFilters(plan.terms, plan.source, {
     folder: plan.folder,
     skipTerm: driver,
     modelFlags,
   });
+
   const sql = `
     WITH cand(id, score) AS (${termCandidates(term, driver, plan.source, true)}),
     best AS (SELECT id, max(score) AS score FROM cand GROUP BY id),
