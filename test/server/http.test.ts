@@ -255,6 +255,12 @@ describe('API transport', () => {
     expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { code: 'folder-invalid' } });
   });
 
+  test('scan without a model is no-model', async () => {
+    await post('folders.add', { path: join(root, 'photos') });
+    const reply = await post('scan.start', {});
+    expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { code: 'no-model' } });
+  });
+
   test('pause without a scan is no-scan', async () => {
     const reply = await post('scan.pause', {});
     expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { code: 'no-scan' } });
