@@ -382,7 +382,7 @@ export function searchPhotos(
  * gathered candidate, on a 2-core machine shared with other work.
  * NOTE: the scan estimate assumes a term's labels spread over all scores. A term whose labels
  * all score low is found only near the end of the index, so its first page may walk most of
- * the model's labels (about 0.35 s on 5,000,000 labels).
+ * the model's labels (an estimated 0.35 s on 5,000,000 labels).
  */
 const SCORE_SCAN_ROW_COST = 0.05;
 
