@@ -1,6 +1,6 @@
 /** The machine and the library versions a benchmark ran on. */
 import { readFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 
 import sharp from 'sharp';
@@ -27,6 +27,11 @@ function osName(): string {
     // Not Linux, or no os-release: the kernel name and release below are enough.
   }
   return `${type()} ${release()}`;
+}
+
+/** Returns the 1-minute load average: runnable processes, averaged over the last minute. */
+export function loadAverage(): string {
+  return loadavg()[0].toFixed(1);
 }
 
 /** Returns the CPU, memory, OS and the versions of Node and the native libraries. */

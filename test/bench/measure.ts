@@ -17,8 +17,9 @@ export interface TimedScan {
   /** Photos per second over the whole scan: tagged / summary.durationMs. */
   perSecond: number;
   /**
-   * Photos per second from the first stored batch to the last: leaves out the walk, model load
-   * and the first batch's decode, which nothing overlaps.
+   * Photos per second from the first stored batch to the last but one, or null for a scan of
+   * fewer than three batches. It leaves out the walk, the model load and the first batch's
+   * decode, which nothing overlaps, and the last batch, whose inference overlaps no decode.
    */
   steadyPerSecond: number | null;
 }
@@ -57,7 +58,7 @@ export async function timedScan(
     options.inspect?.(library);
 
     const first = stored[0];
-    const last = stored[stored.length - 1];
+    const last = stored.length >= 3 ? stored[stored.length - 2] : undefined;
     const steadyPerSecond =
       first && last && last.at > first.at
         ? ((last.done - first.done) * 1000) / (last.at - first.at)
@@ -167,4 +168,27 @@ export function sharedCpuBound(a: number, b: number): number {
 export function round(value: number, digits = 2): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
+}
+
+/**
+ * Figures collected over the rounds of a section. A ratio is computed within each round, from
+ * figures measured a few seconds apart, and the section reports the median of the rounds.
+ */
+export class RoundSamples {
+  private readonly values = new Map<string, number[]>();
+
+  add(name: string, value: number | null): void {
+    if (value === null || !Number.isFinite(value)) return;
+    const list = this.values.get(name) ?? [];
+    list.push(value);
+    this.values.set(name, list);
+  }
+
+  /** Returns the median of the rounds (the mean of the middle two for an even count). */
+  median(name: string): number | undefined {
+    const list = [...(this.values.get(name) ?? [])].sort((a, b) => a - b);
+    if (list.length === 0) return undefined;
+    const middle = Math.floor(list.length / 2);
+    return list.length % 2 === 1 ? list[middle] : (list[middle - 1] + list[middle]) / 2;
+  }
 }

@@ -22,6 +22,7 @@ import {
   packBatches,
   readPhotos,
   round,
+  RoundSamples,
   sharedCpuBound,
   timedScan,
 } from './measure.js';
@@ -78,22 +79,24 @@ export async function runRealNetworkBench(
   const buffers = await readPhotos(folder);
 
   let labels = new Map<string, number>();
-  let endToEnd = 0;
-  let steady = 0;
-  let decode = 0;
-  let inference = 0;
+  const samples = new RoundSamples();
   for (let index = 0; index < rounds; index++) {
     const scan = await timedScan(folder, REAL_DEIT_TINY, {
       inspect: (library) => {
         labels = topLabels(library);
       },
     });
-    endToEnd = Math.max(endToEnd, scan.perSecond);
-    steady = Math.max(steady, scan.steadyPerSecond ?? 0);
     const decoded = await decodeOnly(buffers, preprocessingForSize(224), batchSize);
-    decode = Math.max(decode, decoded.perSecond);
     const batches = packBatches(decoded.tensors, batchSize);
-    inference = Math.max(inference, (await inferenceOnly(REAL_DEIT_TINY, batches)).perSecond);
+    const inference = await inferenceOnly(REAL_DEIT_TINY, batches);
+    const bound = sharedCpuBound(decoded.perSecond, inference.perSecond);
+    samples.add('end-to-end photos/s', scan.perSecond);
+    samples.add('end-to-end steady photos/s', scan.steadyPerSecond);
+    samples.add('decode-only photos/s', decoded.perSecond);
+    samples.add('inference-only photos/s', inference.perSecond);
+    samples.add('bound photos/s', bound);
+    samples.add('end-to-end / bound', scan.perSecond / bound);
+    if (scan.steadyPerSecond !== null) samples.add('steady / bound', scan.steadyPerSecond / bound);
   }
 
   let correct = 0;
@@ -105,17 +108,18 @@ export async function runRealNetworkBench(
     if (labels.get(name) === truth) correct++;
   }
 
-  const bound = sharedCpuBound(decode, inference);
-  return {
-    photos: names.length,
-    'batch size': batchSize,
-    'end-to-end photos/s': round(endToEnd),
-    'end-to-end steady photos/s': round(steady),
-    'decode-only photos/s': round(decode),
-    'inference-only photos/s': round(inference),
-    'bound photos/s': round(bound),
-    'end-to-end / bound': round(endToEnd / bound),
-    'steady / bound': round(steady / bound),
-    'top-1 accuracy %': round((100 * correct) / names.length, 1),
-  };
+  const results: Record<string, number> = { photos: names.length, 'batch size': batchSize };
+  for (const name of [
+    'end-to-end photos/s',
+    'end-to-end steady photos/s',
+    'decode-only photos/s',
+    'inference-only photos/s',
+    'bound photos/s',
+    'end-to-end / bound',
+    'steady / bound',
+  ]) {
+    results[name] = round(samples.median(name) ?? NaN);
+  }
+  results['top-1 accuracy %'] = round((100 * correct) / names.length, 1);
+  return results;
 }

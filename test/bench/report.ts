@@ -36,15 +36,17 @@ const INTRO = `# Benchmarks
 
 Speed, scale and memory of the scan engine (\`electron/core\`), measured by \`test/bench/run.ts\`.
 
-Run it with \`npm run bench\` (about 5 to 10 minutes on 2 cores; the first run also builds
-its inputs). \`npm run bench -- --quick\` runs every section on fewer photos and writes its
+Run it with \`npm run bench\` (about 5 to 10 minutes on 2 cores). The first run also builds
+its inputs, about 10 more minutes, most of it for the 1,000,000-photo search library. \`npm run bench -- --quick\` runs every section on fewer photos and writes its
 report to the cache folder instead of \`docs/\`. \`--only tagging,rescan\` runs some sections.
 Inputs (camera-sized JPEGs, generated networks, a tree of 100,000 files, synthetic
 libraries) are built once under \`<os temp folder>/deit-tagger-bench/\`. Sections that need the
 real photos or the real DeiT-Ti in \`../shared\` beside the repository are skipped without them.
 
 Other processes move absolute rates on a shared machine, so each goal is a ratio between
-figures measured side by side in the same run, alternating between them, best of the rounds.
+figures measured a few seconds apart in the same round. A section repeats its rounds,
+alternating the measurements, and reports the median of the rounds for every figure; a
+ratio is the median of the per-round ratios, not the ratio of two medians.
 Rates are photos per second. Every scan runs through \`Library.startScan\`, in its worker
 thread, on the CPU execution provider, with ONNX Runtime's default thread count for both the
 engine and transformers.js. \`docs/benchmarks.json\` has the same figures.`;

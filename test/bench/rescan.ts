@@ -15,7 +15,7 @@ import { Library } from '../../electron/core/library.js';
 import { planScan } from '../../electron/core/scan/plan.js';
 import { walkFolders } from '../../electron/core/scan/walk.js';
 import { benchNetwork, CACHE_DIR, tinyFileTree } from './fixtures.js';
-import { round } from './measure.js';
+import { round, RoundSamples } from './measure.js';
 
 export interface RescanOptions {
   files: number;
@@ -95,27 +95,24 @@ export async function runRescanBench(options: RescanOptions): Promise<Record<str
   // The network is never loaded: nothing needs tagging. A scan still needs one named.
   const network = await benchNetwork('small-224');
 
-  let walkMs = Infinity;
-  let scanMs = Infinity;
-  let wallMs = Infinity;
-  let engineWalkMs = Infinity;
-  let compareMs = Infinity;
+  const samples = new RoundSamples();
   let listed = 0;
   for (let index = 0; index < options.rounds; index++) {
     const walkStarted = performance.now();
     listed = await bareWalk(tree);
-    walkMs = Math.min(walkMs, performance.now() - walkStarted);
+    const walkMs = performance.now() - walkStarted;
 
     // The scan's two steps alone, in this thread: the engine's walk, then the comparison
     // with the database (reading the stored rows included).
     const engineWalkStarted = performance.now();
     const listing = await walkFolders([tree]);
-    engineWalkMs = Math.min(engineWalkMs, performance.now() - engineWalkStarted);
+    const engineWalkMs = performance.now() - engineWalkStarted;
     const db = openDatabase(database);
+    let compareMs: number;
     try {
       const compareStarted = performance.now();
       planScan([tree], listing, new PhotoStore(db), { model: MODEL_ID, retag: false });
-      compareMs = Math.min(compareMs, performance.now() - compareStarted);
+      compareMs = performance.now() - compareStarted;
     } finally {
       db.close();
     }
@@ -124,14 +121,21 @@ export async function runRescanBench(options: RescanOptions): Promise<Record<str
     try {
       const started = performance.now();
       const summary = await library.startScan({ folders: [tree], modelPath: network.path }).done;
-      wallMs = Math.min(wallMs, performance.now() - started);
-      scanMs = Math.min(scanMs, summary.durationMs);
+      const wallMs = performance.now() - started;
       if (summary.unchanged !== options.files || summary.tagged !== 0) {
         throw new Error(
           `rescan of ${tree} found ${summary.unchanged} unchanged and ${summary.tagged} tagged ` +
             `files; expected ${options.files} unchanged`,
         );
       }
+      samples.add('bare walk s', walkMs / 1000);
+      samples.add('rescan s', summary.durationMs / 1000);
+      samples.add('rescan wall s', wallMs / 1000);
+      samples.add('engine walk alone s', engineWalkMs / 1000);
+      samples.add('compare with the database alone s', compareMs / 1000);
+      samples.add('rescan / bare walk', summary.durationMs / walkMs);
+      samples.add('engine walk alone / bare walk', engineWalkMs / walkMs);
+      samples.add('rescan wall / bare walk', wallMs / walkMs);
     } finally {
       await library.close();
     }
@@ -140,15 +144,18 @@ export async function runRescanBench(options: RescanOptions): Promise<Record<str
     throw new Error(`bare walk of ${tree} found ${listed} files; expected ${options.files}`);
   }
 
-  return {
-    files: options.files,
-    'bare walk s': round(walkMs / 1000, 3),
-    'rescan s': round(scanMs / 1000, 3),
-    'rescan wall s': round(wallMs / 1000, 3),
-    'engine walk alone s': round(engineWalkMs / 1000, 3),
-    'compare with the database alone s': round(compareMs / 1000, 3),
-    'rescan / bare walk': round(scanMs / walkMs),
-    'engine walk alone / bare walk': round(engineWalkMs / walkMs),
-    'rescan wall / bare walk': round(wallMs / walkMs),
-  };
+  const results: Record<string, number> = { files: options.files };
+  for (const name of [
+    'bare walk s',
+    'rescan s',
+    'rescan wall s',
+    'engine walk alone s',
+    'compare with the database alone s',
+    'rescan / bare walk',
+    'engine walk alone / bare walk',
+    'rescan wall / bare walk',
+  ]) {
+    results[name] = round(samples.median(name) ?? NaN, name.endsWith(' s') ? 3 : 2);
+  }
+  return results;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { CACHE_DIR, REPO_ROOT } from './fixtures.js';
-import { machineInfo } from './machine.js';
+import { loadAverage, machineInfo } from './machine.js';
 import { runMemoryBench } from './memory.js';
 import { runRealNetworkBench } from './real-network.js';
 import { writeReport, type SectionResult, type Target } from './report.js';
@@ -28,7 +28,7 @@ interface Sizes {
 }
 
 const FULL: Sizes = {
-  cameraPhotos: 32,
+  cameraPhotos: 48,
   rounds: 3,
   rescanFiles: 100_000,
   searchPhotos: 1_000_000,
@@ -69,8 +69,9 @@ photos) scanned into an empty library with generated networks of the DeiT-Ti sha
 192, 12 blocks, 3 heads) and the DeiT-S shape (width 384, 12 blocks, 6 heads) at 224 px.
 *End-to-end* is the whole scan (walk, read, SHA-256, decode, preprocess, inference,
 thumbnails, one SQLite transaction per batch, model load included) over its duration;
-*steady* leaves out the walk, the model load and the first batch, which nothing overlaps.
-The *per-scan fixed cost* is the scan's time beyond photos / steady rate: those three steps.
+*steady* runs from the first stored batch to the last but one, so it leaves out the walk, the
+model load, the first batch's decode (nothing overlaps them) and the last batch's inference.
+The *per-scan fixed cost* is the scan's time beyond photos / steady rate, spent on those steps.
 *Decode-only* runs \`decodePhoto\` on the same file bytes a batch at a time, the photos of a
 batch concurrently, as the scan does. *Inference-only* runs the same session and batch size on
 pre-made tensors. Both stages share the CPU cores, so the *bound* is 1 / (1/decode + 1/inference).
@@ -243,6 +244,7 @@ async function main(): Promise<void> {
   const out = values.out ?? (quick ? join(CACHE_DIR, 'quick-report') : join(REPO_ROOT, 'docs'));
 
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadAverage();
   const started = performance.now();
   const sections: SectionResult[] = [];
   for (const spec of SECTIONS) {
@@ -255,7 +257,11 @@ async function main(): Promise<void> {
     startedAt,
     quick,
     totalSeconds: (performance.now() - started) / 1000,
-    machine: machineInfo(),
+    machine: {
+      ...machineInfo(),
+      // Other processes on the machine: the more of them, the noisier the absolute rates.
+      'load average (1 min), start / end': `${loadAtStart} / ${loadAverage()}`,
+    },
     sections,
   };
   await writeReport(report, out);

@@ -19,6 +19,7 @@ import {
   packBatches,
   readPhotos,
   round,
+  RoundSamples,
   sharedCpuBound,
   timedScan,
 } from './measure.js';
@@ -69,56 +70,59 @@ export async function runTaggingBench(
   const networks = await Promise.all(options.networks.map((name) => benchNetwork(name)));
   const batchSize = await cpuBatchSize(networks[0].path);
 
-  const best: Record<string, number> = {};
-  const keepBest = (name: string, value: number | null): void => {
-    if (value !== null) best[name] = Math.max(best[name] ?? 0, value);
-  };
-  const keepMin = (name: string, value: number): void => {
-    best[name] = Math.min(best[name] ?? Infinity, value);
-  };
-
+  const samples = new RoundSamples();
   // Alternate the measurements, so that load from other processes hits each of them alike.
-  for (let round = 0; round < options.rounds; round++) {
-    const decoded = await decodeOnly(buffers, PREPROCESSING, batchSize);
-    keepBest('decode-only photos/s', decoded.perSecond);
-    keepBest('plain full-size decode photos/s', await plainDecode(buffers, batchSize));
-    const batches = packBatches(decoded.tensors, batchSize);
+  for (let index = 0; index < options.rounds; index++) {
+    const plain = await plainDecode(buffers, batchSize);
+    samples.add('plain full-size decode photos/s', plain);
 
     for (const network of networks) {
+      const prefix = network.name;
+      const decoded = await decodeOnly(buffers, PREPROCESSING, batchSize);
       const scan = await timedScan(folder, network.path);
-      keepBest(`${network.name} end-to-end photos/s`, scan.perSecond);
-      keepBest(`${network.name} end-to-end steady photos/s`, scan.steadyPerSecond);
-      const inference = await inferenceOnly(network.path, batches);
-      keepBest(`${network.name} inference-only photos/s`, inference.perSecond);
-      keepMin(`${network.name} model load ms`, inference.loadMs);
+      const inference = await inferenceOnly(network.path, packBatches(decoded.tensors, batchSize));
+      const bound = sharedCpuBound(decoded.perSecond, inference.perSecond);
+
+      samples.add('decode-only photos/s', decoded.perSecond);
+      samples.add('decode-only / plain full-size decode', decoded.perSecond / plain);
+      samples.add(`${prefix} end-to-end photos/s`, scan.perSecond);
+      samples.add(`${prefix} end-to-end steady photos/s`, scan.steadyPerSecond);
+      samples.add(`${prefix} inference-only photos/s`, inference.perSecond);
+      samples.add(`${prefix} bound photos/s`, bound);
+      samples.add(`${prefix} end-to-end / bound`, scan.perSecond / bound);
+      if (scan.steadyPerSecond !== null) {
+        samples.add(`${prefix} steady / bound`, scan.steadyPerSecond / bound);
+        const photos = buffers.length;
+        samples.add(
+          `${prefix} per-scan fixed cost s`,
+          photos / scan.perSecond - photos / scan.steadyPerSecond,
+        );
+      }
+      samples.add(`${prefix} model load ms`, inference.loadMs);
     }
   }
 
-  const decode = best['decode-only photos/s'];
-  const results: Record<string, number> = {
-    photos: buffers.length,
-    'batch size': batchSize,
-    'decode-only photos/s': round(decode),
-    'plain full-size decode photos/s': round(best['plain full-size decode photos/s']),
-    'decode-only / plain full-size decode': round(decode / best['plain full-size decode photos/s']),
-  };
-  for (const network of networks) {
-    const prefix = network.name;
-    const inference = best[`${prefix} inference-only photos/s`];
-    const bound = sharedCpuBound(decode, inference);
-    const endToEnd = best[`${prefix} end-to-end photos/s`];
-    const steady = best[`${prefix} end-to-end steady photos/s`];
-    results[`${prefix} end-to-end photos/s`] = round(endToEnd);
-    if (steady !== undefined) results[`${prefix} end-to-end steady photos/s`] = round(steady);
-    results[`${prefix} inference-only photos/s`] = round(inference);
-    results[`${prefix} bound photos/s`] = round(bound);
-    results[`${prefix} end-to-end / bound`] = round(endToEnd / bound);
-    if (steady !== undefined) {
-      results[`${prefix} steady / bound`] = round(steady / bound);
-      const photos = buffers.length;
-      results[`${prefix} per-scan fixed cost s`] = round(photos / endToEnd - photos / steady);
-    }
-    results[`${prefix} model load ms`] = round(best[`${prefix} model load ms`], 0);
+  const results: Record<string, number> = { photos: buffers.length, 'batch size': batchSize };
+  const names = [
+    'decode-only photos/s',
+    'plain full-size decode photos/s',
+    'decode-only / plain full-size decode',
+    ...networks.flatMap((network) =>
+      [
+        'end-to-end photos/s',
+        'end-to-end steady photos/s',
+        'inference-only photos/s',
+        'bound photos/s',
+        'end-to-end / bound',
+        'steady / bound',
+        'per-scan fixed cost s',
+        'model load ms',
+      ].map((name) => `${network.name} ${name}`),
+    ),
+  ];
+  for (const name of names) {
+    const value = samples.median(name);
+    if (value !== undefined) results[name] = round(value, name.endsWith(' ms') ? 0 : 2);
   }
   return results;
 }

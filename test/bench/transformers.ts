@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { env, pipeline } from '@huggingface/transformers';
 
 import { benchNetwork, cameraPhotos, REPO_ROOT, transformersModelFolder } from './fixtures.js';
-import { cpuBatchSize, round, timedScan } from './measure.js';
+import { cpuBatchSize, round, RoundSamples, timedScan } from './measure.js';
 
 export interface TransformersOptions {
   photos: number;
@@ -61,9 +61,7 @@ export async function runTransformersBench(
   });
   const loadMs = performance.now() - loadStarted;
 
-  let ours = 0;
-  let oursSteady = 0;
-  let theirs = 0;
+  const samples = new RoundSamples();
   try {
     const classify = (batch: string[], callOptions: { top_k: number }): Promise<unknown> =>
       classifier(batch, callOptions);
@@ -71,21 +69,26 @@ export async function runTransformersBench(
     await classify(paths.slice(0, 1), { top_k: 5 });
     for (let index = 0; index < options.rounds; index++) {
       const scan = await timedScan(folder, network.path);
-      ours = Math.max(ours, scan.perSecond);
-      oursSteady = Math.max(oursSteady, scan.steadyPerSecond ?? 0);
-      theirs = Math.max(theirs, await classifyWithTransformers(classify, paths, batchSize));
+      const theirs = await classifyWithTransformers(classify, paths, batchSize);
+      samples.add('ours', scan.perSecond);
+      samples.add('ours steady', scan.steadyPerSecond);
+      samples.add('theirs', theirs);
+      samples.add('ratio', scan.perSecond / theirs);
+      if (scan.steadyPerSecond !== null) samples.add('steady ratio', scan.steadyPerSecond / theirs);
     }
   } finally {
     await classifier.dispose();
   }
 
+  const median = (name: string): number => round(samples.median(name) ?? NaN);
   return {
     photos: paths.length,
     'batch size': batchSize,
-    'engine end-to-end photos/s': round(ours),
-    'engine end-to-end steady photos/s': round(oursSteady),
-    'transformers.js photos/s': round(theirs),
+    'engine end-to-end photos/s': median('ours'),
+    'engine end-to-end steady photos/s': median('ours steady'),
+    'transformers.js photos/s': median('theirs'),
     'transformers.js model load ms': round(loadMs, 0),
-    'engine / transformers.js': round(ours / theirs),
+    'engine / transformers.js': median('ratio'),
+    'engine steady / transformers.js': median('steady ratio'),
   };
 }
