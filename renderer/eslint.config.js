@@ -1,6 +1,6 @@
 // ESLint for the renderer: Svelte components and their TypeScript, type-aware like the rest of
-// the project. Run with `eslint --config renderer/eslint.config.js renderer`; the root config
-// leaves renderer/ to this one because it needs the Svelte parser and browser globals.
+// the project. ESLint 10 takes the config nearest to each file, so `eslint .` at the root uses
+// this one for everything under renderer/, which needs the Svelte parser and browser globals.
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
