@@ -1,8 +1,8 @@
 import { DatabaseOpenError } from '../core/db/database.js';
 import { FolderNotFoundError, ScanBusyError } from '../core/library.js';
 import { ModelNotFoundError } from '../core/model/resolve.js';
-import { INFO_HELP, runInfo } from './commands/info.js';
-import { runScanCommand, SCAN_HELP } from './commands/scan.js';
+import { runInfo } from './commands/info.js';
+import { runScanCommand } from './commands/scan.js';
 import { processIO, UsageError, type CliIO } from './io.js';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
@@ -76,8 +76,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
 function reportError(name: string, error: unknown, io: CliIO): number {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError || isParseArgsError(error)) {
-    const help = name === 'scan' ? SCAN_HELP : name === 'info' ? INFO_HELP : '';
-    io.stderr(`deit-tagger ${name}: ${message}\n${help ? `\n${help}` : ''}`);
+    io.stderr(
+      `deit-tagger ${name}: ${message}\nRun \`deit-tagger ${name} --help\` for its options.\n`,
+    );
     return 2;
   }
   const known =
