@@ -37,6 +37,8 @@ export const ja: Messages = {
   'filters.reset': '絞り込みをリセット',
 
   'grid.label': '写真',
+  'grid.thumbnailSize': 'サムネイルの大きさ',
+  'grid.keys': 'キー：/ 検索、矢印 移動、Enter 開く、Space 選択、T タグ付け、Ctrl+A すべて選択',
   'grid.count': '{count} 枚',
   'grid.count#one': '{count} 枚',
   'grid.countMore': '{count} 枚以上',

@@ -26,6 +26,9 @@ export class Gallery {
   totalKnown = $state(true);
   status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
 
+  /** Smallest thumbnail side in CSS pixels; the grid widens cells to fill each row. */
+  thumbnailSize = $state(168);
+
   /** Index of the keyboard focus in `items`, -1 for none. */
   focus = $state(-1);
   readonly selected = new SvelteSet<number>();
