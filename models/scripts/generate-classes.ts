@@ -31,6 +31,20 @@ export interface ClassRecord {
 
 const modelsDir = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Hypernym edges WordNet 3.0 lacks, added so that a plain word finds what users call by it.
+ * Keys and values are data.noun offsets; each edge says why. Add an edge only where WordNet
+ * truly misses the relation, never to widen a word past its everyday meaning.
+ */
+export const EXTRA_PARENTS: Readonly<Record<string, { parent: string; reason: string }>> = {
+  // bus.n.01 sits under "public transport" only, so "vehicle" and "motor vehicle" missed school
+  // bus, trolleybus and minibus.
+  '02924116': { parent: '03791235', reason: 'a bus is a motor vehicle' },
+  // sailboat.n.01 ("a small sailing vessel") sits under "sailing vessel" only, so "boat" missed
+  // catamaran and trimaran.
+  '04128499': { parent: '02858304', reason: 'a sailboat is a boat' },
+};
+
 /** Parses one `data.noun` line: offset, lex file, type, word count (hex), words, pointers. */
 export function parseSynsetLine(line: string): Synset {
   const fields = line.split(' ');
@@ -78,6 +92,8 @@ function synsetAt(data: Buffer, offset: string, cache: Map<string, Synset>): Syn
   }
 
   const synset = parseSynsetLine(line);
+  const extra = EXTRA_PARENTS[offset];
+  if (extra && !synset.parents.includes(extra.parent)) synset.parents.push(extra.parent);
   cache.set(offset, synset);
   return synset;
 }

@@ -61,12 +61,41 @@ describe('findClasses', () => {
 
   it('finds vehicles and fruit through hypernyms', () => {
     const vehicles = findClasses('vehicle').map(displayName);
-    // WordNet files buses under "public transport", not "vehicle".
-    for (const name of ['sports car', 'minivan', 'mountain bike', 'canoe']) {
+    // Buses come through the curated edge bus -> motor vehicle; WordNet has public transport only.
+    for (const name of ['school bus', 'trolleybus', 'minibus', 'sports car', 'mountain bike']) {
       expect(vehicles).toContain(name);
     }
+    expect(vehicles).toContain('canoe');
     const fruit = findClasses('fruit').map(displayName);
     for (const name of ['orange', 'lemon', 'banana', 'strawberry']) expect(fruit).toContain(name);
+  });
+
+  it('finds domestic and wild cats', () => {
+    const cats = findClasses('cat').map(displayName);
+    const expected = ['tabby', 'tiger cat', 'Persian cat', 'Siamese cat', 'Egyptian cat'];
+    for (const name of [...expected, 'lion', 'tiger', 'jaguar', 'cougar', 'lynx']) {
+      expect(cats).toContain(name);
+    }
+  });
+
+  it('finds everyday words through WordNet and the curated edges', () => {
+    const expectations: Record<string, string[]> = {
+      bird: ['robin', 'bald eagle', 'flamingo'],
+      fish: ['goldfish', 'great white shark', 'puffer'],
+      car: ['sports car', 'cab', 'convertible'],
+      boat: ['canoe', 'speedboat', 'catamaran', 'trimaran'],
+      flower: ['daisy'],
+      food: ['pizza', 'cheeseburger', 'banana'],
+      truck: ['fire engine', 'pickup', 'tow truck'],
+      monkey: ['baboon', 'macaque', 'spider monkey'],
+      snake: ['king snake', 'Indian cobra', 'rock python'],
+    };
+    for (const [word, names] of Object.entries(expectations)) {
+      const found = findClasses(word).map(displayName);
+      for (const name of names) expect(found, word).toContain(name);
+    }
+    expect(findClasses('boat').map(displayName)).not.toContain('schooner');
+    expect(findClasses('car').map(displayName)).not.toContain('school bus');
   });
 
   it('prefers exact lemmas over words inside names', () => {
