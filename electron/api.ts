@@ -254,7 +254,7 @@ export const API_REQUESTS = {
       .object({
         /** Folders to scan; all library folders when left out. */
         folders: z.array(folderPath).optional(),
-        /** Tag every photo again, not only new and changed ones. */
+        /** Also re-tag unchanged photos whose labels come from another model. */
         retag: z.boolean().optional(),
       })
       .strict(),

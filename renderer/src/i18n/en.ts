@@ -104,7 +104,7 @@ export const en = {
   'scan.remove': 'Remove {folder}',
   'scan.noFolders': 'No folders yet. Add the folder that holds your photos.',
   'scan.start': 'Scan now',
-  'scan.retag': 'Tag every photo again',
+  'scan.retag': 'Also re-tag photos tagged by another model',
   'scan.pause': 'Pause',
   'scan.resume': 'Resume',
   'scan.cancel': 'Cancel',

@@ -103,7 +103,7 @@ export const ja: Messages = {
   'scan.remove': '{folder} を削除',
   'scan.noFolders': 'フォルダーがまだありません。写真のあるフォルダーを追加してください。',
   'scan.start': '今すぐスキャン',
-  'scan.retag': 'すべての写真をタグ付けし直す',
+  'scan.retag': '別のモデルでタグ付けされた写真もタグ付けし直す',
   'scan.pause': '一時停止',
   'scan.resume': '再開',
   'scan.cancel': 'キャンセル',
