@@ -160,7 +160,7 @@ export async function cpuBatchSize(modelPath: string): Promise<number> {
   return size;
 }
 
-/** The throughput two stages that share the CPU can reach together: 1 / (1/a + 1/b). */
+/** Returns the throughput two stages that share the CPU can reach together: 1 / (1/a + 1/b). */
 export function sharedCpuBound(a: number, b: number): number {
   return 1 / (1 / a + 1 / b);
 }

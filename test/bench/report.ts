@@ -37,18 +37,20 @@ const INTRO = `# Benchmarks
 Speed, scale and memory of the scan engine (\`electron/core\`), measured by \`test/bench/run.ts\`.
 
 Run it with \`npm run bench\` (about 5 to 10 minutes on 2 cores). The first run also builds
-its inputs, about 10 more minutes, most of it for the 1,000,000-photo search library. \`npm run bench -- --quick\` runs every section on fewer photos and writes its
-report to the cache folder instead of \`docs/\`. \`--only tagging,rescan\` runs some sections.
+its inputs, about 10 more minutes, most of it for the 1,000,000-photo search library.
+\`npm run bench -- --quick\` runs every section on fewer photos and writes its report to the
+cache folder instead of \`docs/\`. \`--only tagging,rescan\` runs some sections.
 Inputs (camera-sized JPEGs, generated networks, a tree of 100,000 files, synthetic
-libraries) are built once under \`<os temp folder>/deit-tagger-bench/\`. Sections that need the
-real photos or the real DeiT-Ti in \`../shared\` beside the repository are skipped without them.
+libraries) are built once under \`<os temp folder>/deit-tagger-bench/\` (the search library
+directly in the temp folder). Sections that need the real photos or the real DeiT-Ti in
+\`../shared\` beside the repository are skipped without them.
 
 Other processes move absolute rates on a shared machine, so each goal is a ratio between
 figures measured a few seconds apart in the same round. A section repeats its rounds,
 alternating the measurements, and reports the median of the rounds for every figure; a
 ratio is the median of the per-round ratios, not the ratio of two medians.
 Rates are photos per second. Every scan runs through \`Library.startScan\`, in its worker
-thread, on the CPU execution provider, with ONNX Runtime's default thread count for both the
+threads (one scans, one runs inference), on the CPU execution provider, with ONNX Runtime's default thread count for both the
 engine and transformers.js. \`docs/benchmarks.json\` has the same figures.`;
 
 function formatValue(value: number): string {
@@ -64,7 +66,8 @@ function sectionMarkdown(section: SectionResult): string {
   lines.push('| Figure | Value | Goal | Met |', '|---|---:|---|---|');
   for (const [name, value] of Object.entries(section.results)) {
     const target = section.targets[name];
-    const met = target ? (target.met(value) ? 'yes' : '**no**') : '';
+    let met = '';
+    if (target) met = target.met(value) ? 'yes' : '**no**';
     lines.push(`| ${name} | ${formatValue(value)} | ${target?.text ?? ''} | ${met} |`);
   }
   lines.push('', `Section time: ${section.seconds.toFixed(0)} s.`, '');

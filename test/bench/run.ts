@@ -72,6 +72,8 @@ thumbnails, one SQLite transaction per batch, model load included) over its dura
 *steady* runs from the first stored batch to the last but one, so it leaves out the walk, the
 model load, the first batch's decode (nothing overlaps them) and the last batch's inference.
 The *per-scan fixed cost* is the scan's time beyond photos / steady rate, spent on those steps.
+On a scan of a few dozen photos it weighs on *end-to-end*, while *steady / bound* shows how well
+decoding overlaps inference.
 *Decode-only* runs \`decodePhoto\` on the same file bytes a batch at a time, the photos of a
 batch concurrently, as the scan does. *Inference-only* runs the same session and batch size on
 pre-made tensors. Both stages share the CPU cores, so the *bound* is 1 / (1/decode + 1/inference).
@@ -151,11 +153,12 @@ floor, date order and deep pages.`,
   {
     id: 'memory',
     title: 'Memory over a long scan',
-    description: `Resident set size of a fresh Node process (the scan's worker thread is part
+    description: `Resident set size of a fresh Node process (the scan's worker threads are part
 of it) while it scans 320x240 JPEGs with a small 224 px network (width 32, 2 blocks), sampled
-every 50 ms. *Start* is before the scan; the worker thread's start (a V8 isolate, the tsx
-loader, sharp, ONNX Runtime and its session) is a fixed cost paid by the first batch, so the
-growth that would reveal a leak is the one after the first 10 % of the photos.`,
+every 50 ms. *Start* is before the scan. Starting the scan thread and its inference thread
+(two V8 isolates, each with the tsx loader, plus sharp, ONNX Runtime and its session) is a
+fixed cost paid before the first batch is stored, so the growth that would reveal a leak is
+the one after the first 10 % of the photos.`,
     run: (sizes) => runMemoryBench(sizes.memoryPhotos),
     targets: () => ({
       'RSS growth, peak - start MB': below(64),
