@@ -24,7 +24,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'Only electron/main and electron/preload import Electron.' }] },
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'Only electron/main and electron/preload import Electron.',
+            },
+          ],
+        },
       ],
     },
   },

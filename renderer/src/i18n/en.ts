@@ -39,7 +39,8 @@ export const en = {
 
   'grid.label': 'Photos',
   'grid.thumbnailSize': 'Thumbnail size',
-  'grid.keys': 'Keys: / search, arrows move, Enter opens, Space selects, T tags, Ctrl+A selects all',
+  'grid.keys':
+    'Keys: / search, arrows move, Enter opens, Space selects, T tags, Ctrl+A selects all',
   'grid.count': '{count} photos',
   'grid.count#one': '{count} photo',
   'grid.countMore': '{count}+ photos',
