@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { migrate, schemaVersion } from '../../electron/core/db/database.js';
 import { MIGRATIONS } from '../../electron/core/db/migrations.js';
+import { DEFAULT_MIN_SCORE } from '../../electron/core/search/sql.js';
 
 let dir: string;
 let db: Database.Database;
@@ -70,4 +71,31 @@ it('search migrations keep counts and names current', () => {
 
   db.prepare(`DELETE FROM photos WHERE id = 1`).run();
   expect(words('sunset')).toEqual([]);
+});
+
+it('counts the label rows search counts by default', () => {
+  migrate(db);
+  const relevant = (): unknown[] =>
+    db.prepare('SELECT model, class_index, photos, relevant FROM class_counts ORDER BY 1, 2').all();
+  // 162 is the top label, 281 scores exactly DEFAULT_MIN_SCORE, 978 is an added manual class.
+  expect(relevant()).toEqual([
+    { model: '', class_index: 978, photos: 1, relevant: 1 },
+    { model: 'm', class_index: 162, photos: 1, relevant: 1 },
+    { model: 'm', class_index: 281, photos: 1, relevant: 1 },
+  ]);
+  expect(DEFAULT_MIN_SCORE).toBe(0.1);
+
+  db.exec(`
+    INSERT INTO labels (photo_id, source, model, class_index, score, rank, created_at)
+      VALUES (1, 'model', 'm', 340, 0.05, 3, 0);
+    UPDATE labels SET score = 0.09 WHERE class_index = 281 AND source = 'model';
+  `);
+  expect(relevant()).toContainEqual({ model: 'm', class_index: 340, photos: 1, relevant: 0 });
+  expect(relevant()).toContainEqual({ model: 'm', class_index: 281, photos: 1, relevant: 0 });
+
+  db.exec(`UPDATE labels SET rank = 1 WHERE class_index = 340`);
+  expect(relevant()).toContainEqual({ model: 'm', class_index: 340, photos: 1, relevant: 1 });
+  db.exec(`DELETE FROM labels WHERE photo_id = 1 AND source = 'model'`);
+  expect(relevant()).toContainEqual({ model: 'm', class_index: 340, photos: 0, relevant: 0 });
+  expect(relevant()).toContainEqual({ model: 'm', class_index: 162, photos: 0, relevant: 0 });
 });

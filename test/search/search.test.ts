@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findClasses, lookupClass } from '../../electron/core/labels/classes.js';
 import { addTag, rejectLabel } from '../../electron/core/labels/corrections.js';
 import {
+  DEFAULT_MIN_SCORE,
   InvalidCursorError,
   searchPhotos,
   type SearchQuery,
@@ -86,7 +87,8 @@ describe('searchPhotos by class', () => {
   });
 
   it('excludes a negated term', () => {
-    const found = paths({ text: 'espresso -terrier' });
+    // Espresso scores 0.05 at rank 2 on the dog photos: only a minimum score of 0 counts it.
+    const found = paths({ text: 'espresso -terrier', minScore: 0 });
     expect(found).toHaveLength(DOGS.length - TERRIERS.length);
     expect(paths({ text: '-dog' }).sort()).toEqual([
       '/lib/cats/lion.jpg',
@@ -106,6 +108,46 @@ describe('searchPhotos by class', () => {
   it('applies the minimum score', () => {
     expect(paths({ text: 'dog', minScore: 0.5 })).not.toContain('/lib/beach/beagle.jpg');
     expect(paths({ text: 'dog', minScore: 0.5 })).toHaveLength(DOGS.length);
+  });
+
+  it('counts a label below the default minimum score only as the top label', () => {
+    const db = library.db;
+    addPhoto(db, {
+      path: '/lib/zebra.jpg',
+      labels: [
+        [classOf('zebra'), 0.97],
+        [TABBY, DEFAULT_MIN_SCORE / 2],
+      ],
+    });
+    addPhoto(db, {
+      path: '/lib/unsure.jpg',
+      labels: [
+        [classOf('Persian cat'), DEFAULT_MIN_SCORE / 2],
+        [classOf('zebra'), DEFAULT_MIN_SCORE / 3],
+      ],
+    });
+    addPhoto(db, {
+      path: '/lib/espresso-tabby.jpg',
+      labels: [
+        [ESPRESSO, 0.6],
+        [TABBY, DEFAULT_MIN_SCORE],
+      ],
+    });
+
+    const cats = paths({ text: 'cat' });
+    expect(cats).toContain('/lib/unsure.jpg');
+    expect(cats).toContain('/lib/espresso-tabby.jpg');
+    expect(cats).not.toContain('/lib/zebra.jpg');
+    expect(paths({ text: 'cat', minScore: 0 })).toContain('/lib/zebra.jpg');
+    // A minimum score the query sets applies to the top label too.
+    expect(paths({ text: 'cat', minScore: 0.08 })).not.toContain('/lib/unsure.jpg');
+
+    // Exclusions follow the same rule: the zebra's tabby does not count, so it stays.
+    const notCats = paths({ text: 'zebra -cat' });
+    expect(notCats).toEqual(['/lib/zebra.jpg']);
+    expect(paths({ text: 'zebra -cat', minScore: 0 })).toEqual([]);
+    expect(paths({ text: '-cat' })).toContain('/lib/zebra.jpg');
+    expect(paths({ text: '-cat' })).not.toContain('/lib/unsure.jpg');
   });
 
   it('returns labels with display names', () => {

@@ -135,4 +135,72 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX labels_photo_model ON labels (photo_id, model, class_index, score)
     WHERE source = 'model';
   `,
+
+  // 4: search counts a model label when it is the photo's top label or scores above a
+  // threshold, so the model-label indexes carry the rank too and stay covering.
+  `
+  DROP INDEX labels_class;
+  CREATE INDEX labels_class ON labels (model, class_index, score DESC, photo_id, rank)
+    WHERE source = 'model';
+  DROP INDEX labels_score;
+  CREATE INDEX labels_score ON labels (model, score DESC, photo_id, class_index, rank)
+    WHERE source = 'model';
+  DROP INDEX labels_photo_model;
+  CREATE INDEX labels_photo_model ON labels (photo_id, model, class_index, score, rank)
+    WHERE source = 'model';
+  `,
+
+  // 5: class_counts.relevant, the label rows search counts by default: model labels that are
+  // the photo's top label or score at least 0.1 (DEFAULT_MIN_SCORE in search/sql.ts), and
+  // added or confirmed manual class labels. Search plans and suggestions read it.
+  `
+  ALTER TABLE class_counts ADD COLUMN relevant INTEGER NOT NULL DEFAULT 0;
+  WITH counted AS (
+    SELECT model, class_index, count(*) AS n FROM labels
+    WHERE class_index IS NOT NULL AND coalesce(verdict, '') <> 'rejected'
+      AND (source = 'manual' OR rank = 1 OR score >= 0.1)
+    GROUP BY model, class_index
+  )
+  UPDATE class_counts SET relevant = counted.n FROM counted
+  WHERE counted.model = class_counts.model AND counted.class_index = class_counts.class_index;
+
+  DROP TRIGGER class_counts_insert;
+  DROP TRIGGER class_counts_delete;
+  DROP TRIGGER class_counts_update_old;
+  DROP TRIGGER class_counts_update_new;
+  CREATE TRIGGER class_counts_insert AFTER INSERT ON labels
+  WHEN NEW.class_index IS NOT NULL AND coalesce(NEW.verdict, '') <> 'rejected'
+  BEGIN
+    INSERT INTO class_counts (model, class_index, photos, relevant)
+    VALUES (NEW.model, NEW.class_index, 1,
+      NEW.source = 'manual' OR NEW.rank = 1 OR NEW.score >= 0.1)
+    ON CONFLICT (model, class_index) DO UPDATE
+    SET photos = photos + 1, relevant = relevant + excluded.relevant;
+  END;
+  CREATE TRIGGER class_counts_delete AFTER DELETE ON labels
+  WHEN OLD.class_index IS NOT NULL AND coalesce(OLD.verdict, '') <> 'rejected'
+  BEGIN
+    UPDATE class_counts SET photos = photos - 1,
+      relevant = relevant - (OLD.source = 'manual' OR OLD.rank = 1 OR OLD.score >= 0.1)
+    WHERE model = OLD.model AND class_index = OLD.class_index;
+  END;
+  CREATE TRIGGER class_counts_update_old
+  AFTER UPDATE OF model, class_index, verdict, score, rank ON labels
+  WHEN OLD.class_index IS NOT NULL AND coalesce(OLD.verdict, '') <> 'rejected'
+  BEGIN
+    UPDATE class_counts SET photos = photos - 1,
+      relevant = relevant - (OLD.source = 'manual' OR OLD.rank = 1 OR OLD.score >= 0.1)
+    WHERE model = OLD.model AND class_index = OLD.class_index;
+  END;
+  CREATE TRIGGER class_counts_update_new
+  AFTER UPDATE OF model, class_index, verdict, score, rank ON labels
+  WHEN NEW.class_index IS NOT NULL AND coalesce(NEW.verdict, '') <> 'rejected'
+  BEGIN
+    INSERT INTO class_counts (model, class_index, photos, relevant)
+    VALUES (NEW.model, NEW.class_index, 1,
+      NEW.source = 'manual' OR NEW.rank = 1 OR NEW.score >= 0.1)
+    ON CONFLICT (model, class_index) DO UPDATE
+    SET photos = photos + 1, relevant = relevant + excluded.relevant;
+  END;
+  `,
 ];

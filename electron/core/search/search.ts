@@ -4,10 +4,13 @@ import { decodeCursor, encodeCursor, type Cursor } from './cursor.js';
 import { activeModelId, labelsOfPhotos, type PhotoLabel } from './labels.js';
 
 export { InvalidCursorError } from './cursor.js';
+export { DEFAULT_MIN_SCORE } from './sql.js';
 import { parseQuery, tagMatches, type QueryTerm } from './query.js';
 import {
   bestScore,
   classList,
+  DEFAULT_MIN_SCORE,
+  relevant,
   notRejected,
   photoFilters,
   termCandidates,
@@ -18,7 +21,11 @@ import {
 export interface SearchQuery {
   /** Words AND together; `-word` excludes; `"two words"` is a phrase. Empty lists every photo. */
   text: string;
-  /** Model labels scoring below this (0..1) do not match. Manual tags always match. */
+  /**
+   * Model labels scoring below this (0..1) do not match; manual labels and tags always do.
+   * Without it a model label matches when it is the photo's top label or scores at least
+   * DEFAULT_MIN_SCORE (0.1). 0 lets every label of the top 5 match.
+   */
   minScore?: number;
   /** 'score': best matching model score first; 'date': newest taken first. */
   sort?: 'score' | 'date';
@@ -71,22 +78,9 @@ interface PhotoRow {
 
 const registered = new WeakSet<Db>();
 
-/** Minimum page cache of a connection that searches, in KiB: 64 MiB. */
-const SEARCH_CACHE_KIB = 65_536;
-
-/**
- * Prepares a connection for searches, once: registers the SQL functions they use and raises
- * SQLite's page cache from its 2 MiB default. Searches read scattered pages of the label
- * indexes: in test/bench/search.ts on 1,000,000 photos, this cache cut a "tabby" page from
- * 16 ms to 7 ms.
- */
+/** Prepares a connection for searches, once: registers the SQL functions they use. */
 export function registerSearchFunctions(db: Db): void {
   if (registered.has(db)) return;
-  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-  const pageSize = db.pragma('page_size', { simple: true }) as number;
-  // A negative cache_size is in KiB, a positive one in pages.
-  const cacheKib = cacheSize < 0 ? -cacheSize : (cacheSize * pageSize) / 1024;
-  if (cacheKib < SEARCH_CACHE_KIB) db.pragma(`cache_size = -${SEARCH_CACHE_KIB}`);
   db.function('deit_tag_matches', { deterministic: true }, (tag: unknown, term: unknown) =>
     typeof tag === 'string' && typeof term === 'string' && tagMatches(tag, term) ? 1 : 0,
   );
@@ -101,15 +95,22 @@ interface Plan {
   scoreClasses: number[];
   source: SourceFilter;
   params: SearchParams;
+  /** The default relevance rule: a photo's top label counts at any score. */
+  topLabel: boolean;
   folder: boolean;
   limit: number;
   /** Tests force one strategy to compare both on the same data. */
   force: 'auto' | 'gather' | 'scan';
 }
 
-/** Estimated label rows of a term: model and manual rows of its classes, plus name matches. */
+/**
+ * Estimated label rows of a term: model and manual rows of its classes that count, plus name
+ * matches. class_counts.relevant counts the rows of the default rule (top label or at least
+ * DEFAULT_MIN_SCORE); a lower minimum score counts every row.
+ */
 function estimateRows(plan: Plan, term: QueryTerm & { wordHits?: number }, i: number): number {
   let rows = 0;
+  const column = plan.params.minScore >= DEFAULT_MIN_SCORE ? 'relevant' : 'photos';
   if (term.classes.length > 0) {
     const modelsOf: Record<SourceFilter, string> = {
       manual: `''`,
@@ -119,7 +120,7 @@ function estimateRows(plan: Plan, term: QueryTerm & { wordHits?: number }, i: nu
     const models = modelsOf[plan.source];
     const row = plan.db
       .prepare<SearchParams, { n: number | null }>(
-        `SELECT sum(photos) AS n FROM class_counts
+        `SELECT sum(${column}) AS n FROM class_counts
          WHERE model IN (${models}) AND class_index IN (${classList(term.classes)})`,
       )
       .get(plan.params);
@@ -185,19 +186,21 @@ function gatherHits(
     ? `(SELECT b.id AS id, max(x.score) AS score ${flagColumns.join(' ')}
         FROM best b LEFT JOIN labels x INDEXED BY labels_photo_model
           ON x.photo_id = b.id AND x.source = 'model' AND x.model = :model
-          AND +x.class_index IN (${classList(plan.scoreClasses)}) AND x.score >= :minScore
+          AND +x.class_index IN (${classList(plan.scoreClasses)})
+          AND ${relevant('x', plan.topLabel)}
           AND ${notRejected('x')}
         GROUP BY b.id)`
     : 'best';
 
   const filters = photoFilters(plan.terms, plan.source, {
     folder: plan.folder,
+    topLabel: plan.topLabel,
     skipTerm: driver,
     modelFlags,
   });
 
   const sql = `
-    WITH cand(id, score) AS (${termCandidates(term, driver, plan.source, true)}),
+    WITH cand(id, score) AS (${termCandidates(term, driver, plan.source, true, plan.topLabel)}),
     best AS (SELECT id, max(score) AS score FROM cand GROUP BY id),
     h AS MATERIALIZED (
       SELECT p.id AS id, p.taken_at AS takenAt, s.score AS score
@@ -220,9 +223,12 @@ function scanByDate(plan: Plan, cursor: Cursor | null): HitRow[] {
   }
   const sql = `
     SELECT p.id AS id, p.taken_at AS takenAt,
-      ${bestScore('p.id', plan.scoreClasses, plan.source)} AS score
+      ${bestScore('p.id', plan.scoreClasses, plan.source, plan.topLabel)} AS score
     FROM photos p INDEXED BY photos_taken
-    WHERE ${range} AND ${photoFilters(plan.terms, plan.source, { folder: plan.folder })}
+    WHERE ${range} AND ${photoFilters(plan.terms, plan.source, {
+      folder: plan.folder,
+      topLabel: plan.topLabel,
+    })}
     ORDER BY p.taken_at DESC, p.id DESC LIMIT ${plan.limit}`;
   return plan.db.prepare<SearchParams, HitRow>(sql).all(plan.params);
 }
@@ -246,6 +252,7 @@ function scanByScore(plan: Plan, driver: number, cursor: Cursor | null): HitRow[
     const single = plan.positives.length === 1;
     const filters = photoFilters(plan.terms, plan.source, {
       folder: plan.folder,
+      topLabel: plan.topLabel,
       skipTerm: single ? driver : undefined,
     });
     const sql = `
@@ -253,11 +260,11 @@ function scanByScore(plan: Plan, driver: number, cursor: Cursor | null): HitRow[
         (SELECT taken_at FROM photos WHERE id = l.photo_id) AS takenAt
       FROM labels l INDEXED BY labels_score
       WHERE l.source = 'model' AND l.model = :model AND l.class_index IN (${list})
-        AND l.score >= :minScore AND ${range} AND ${notRejected('l')}
+        AND ${relevant('l', plan.topLabel)} AND ${range} AND ${notRejected('l')}
         AND NOT EXISTS (SELECT 1 FROM labels b INDEXED BY labels_photo_model WHERE b.photo_id = l.photo_id
           AND b.source = 'model' AND b.model = :model AND +b.class_index IN (${list})
           AND (b.score > l.score OR (b.score = l.score AND b.class_index < l.class_index))
-          AND ${notRejected('b')})
+          AND ${relevant('b', plan.topLabel)} AND ${notRejected('b')})
         AND EXISTS (SELECT 1 FROM photos p WHERE p.id = l.photo_id AND ${filters} LIMIT 1)
       ORDER BY l.score DESC, l.photo_id ASC LIMIT ${plan.limit}`;
     hits.push(...plan.db.prepare<SearchParams, HitRow>(sql).all(plan.params));
@@ -268,13 +275,17 @@ function scanByScore(plan: Plan, driver: number, cursor: Cursor | null): HitRow[
   const term = plan.terms[driver];
   plan.params.cursorId = cursor?.sort === 'score' && cursor.score === null ? cursor.id : 0;
   const sql = `
-    WITH cand(id, score) AS (${termCandidates(term, driver, plan.source, false)}),
+    WITH cand(id, score) AS (${termCandidates(term, driver, plan.source, false, plan.topLabel)}),
     h AS MATERIALIZED (
       SELECT p.id AS id, p.taken_at AS takenAt,
-        ${bestScore('p.id', plan.scoreClasses, plan.source)} AS score
+        ${bestScore('p.id', plan.scoreClasses, plan.source, plan.topLabel)} AS score
       FROM (SELECT DISTINCT id FROM cand) c JOIN photos p ON p.id = c.id
       WHERE p.id > :cursorId
-        AND ${photoFilters(plan.terms, plan.source, { folder: plan.folder, skipTerm: driver })}
+        AND ${photoFilters(plan.terms, plan.source, {
+          folder: plan.folder,
+          topLabel: plan.topLabel,
+          skipTerm: driver,
+        })}
     )
     SELECT id, takenAt, score FROM h WHERE score IS NULL
     ORDER BY id ASC LIMIT ${plan.limit - hits.length}`;
@@ -303,7 +314,7 @@ function countWordHits(db: Db, terms: QueryTerm[]): Array<QueryTerm & { wordHits
 }
 
 function buildParams(terms: QueryTerm[], model: string, query: SearchQuery): SearchParams {
-  const params: SearchParams = { model, minScore: query.minScore ?? 0 };
+  const params: SearchParams = { model, minScore: query.minScore ?? DEFAULT_MIN_SCORE };
   terms.forEach((term, i) => {
     params[`term${i}`] = term.text;
     if (term.words !== null) params[`words${i}`] = term.words;
@@ -321,7 +332,7 @@ function validate(query: SearchQuery): { limit: number; sort: 'score' | 'date' }
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new RangeError(`search limit must be an integer from 1 to ${MAX_LIMIT}, got ${limit}`);
   }
-  const minScore = query.minScore ?? 0;
+  const minScore = query.minScore ?? DEFAULT_MIN_SCORE;
   if (!(minScore >= 0 && minScore <= 1)) {
     throw new RangeError(`minimum score must be from 0 to 1, got ${minScore}`);
   }
@@ -358,6 +369,7 @@ export function searchPhotos(
     scoreClasses: [...new Set(positives.flatMap((term) => term.classes))].sort((a, b) => a - b),
     source,
     params: buildParams(terms, activeModelId(db) ?? '', query),
+    topLabel: query.minScore === undefined,
     folder: Boolean(query.folder),
     limit,
     force: options.plan ?? 'auto',

@@ -17,8 +17,28 @@ export type SourceFilter = 'model' | 'manual' | 'any';
 /** Parameters every search statement binds. */
 export interface SearchParams {
   model: string;
+  /** Model labels scoring at least this count; see relevant(). */
   minScore: number;
   [name: string]: string | number | null;
+}
+
+/**
+ * Model labels scoring below this count only as a photo's top label, unless the query sets
+ * its own minimum score. A top-5 list often ends in classes the photo does not show ("tiger
+ * cat 0.00" on a zebra), so "dog" should find the photos that show a dog, not every photo
+ * where a breed scraped into the top 5.
+ */
+export const DEFAULT_MIN_SCORE = 0.1;
+
+/**
+ * Model label `alias` counts for a search: with the default rule (`topLabel`), when it is the
+ * photo's top label or scores at least :minScore; with a minimum score the query set, only
+ * when it scores at least that.
+ */
+export function relevant(alias: string, topLabel: boolean): string {
+  return topLabel
+    ? `(${alias}.score >= :minScore OR ${alias}.rank = 1)`
+    : `${alias}.score >= :minScore`;
 }
 
 export function classList(indices: readonly number[]): string {
@@ -31,12 +51,16 @@ export function notRejected(alias: string): string {
     AND r.class_index = ${alias}.class_index AND r.verdict = 'rejected')`;
 }
 
-/** Tests for a model label of photo `photoId` in the classes, above the score, not rejected. */
-export function modelLabelExists(photoId: string, indices: readonly number[]): string {
+/** Tests for a model label of photo `photoId` in the classes that counts and is not rejected. */
+export function modelLabelExists(
+  photoId: string,
+  indices: readonly number[],
+  topLabel: boolean,
+): string {
   return `EXISTS (SELECT 1 FROM labels x INDEXED BY labels_photo_model
     WHERE x.photo_id = ${photoId} AND x.source = 'model'
     AND x.model = :model AND +x.class_index IN (${classList(indices)})
-    AND x.score >= :minScore AND ${notRejected('x')} LIMIT 1)`;
+    AND ${relevant('x', topLabel)} AND ${notRejected('x')} LIMIT 1)`;
 }
 
 /**
@@ -48,11 +72,12 @@ export function termMatches(
   term: QueryTerm,
   i: number,
   source: SourceFilter,
+  topLabel: boolean,
   modelFlag?: string,
 ): string {
   const parts: string[] = [];
   if (source !== 'manual' && term.classes.length > 0) {
-    parts.push(modelFlag ?? modelLabelExists(photoId, term.classes));
+    parts.push(modelFlag ?? modelLabelExists(photoId, term.classes, topLabel));
   }
   if (source !== 'model') {
     const manualClass =
@@ -82,12 +107,13 @@ export function termCandidates(
   i: number,
   source: SourceFilter,
   includeModel: boolean,
+  topLabel: boolean,
 ): string {
   const parts: string[] = [];
   const list = classList(term.classes);
   if (includeModel && source !== 'manual' && term.classes.length > 0) {
     parts.push(`SELECT photo_id AS id, score FROM labels l WHERE source = 'model'
-      AND model = :model AND class_index IN (${list}) AND score >= :minScore
+      AND model = :model AND class_index IN (${list}) AND ${relevant('l', topLabel)}
       AND ${notRejected('l')}`);
   }
   if (source !== 'model') {
@@ -109,12 +135,13 @@ export function bestScore(
   photoId: string,
   indices: readonly number[],
   source: SourceFilter,
+  topLabel: boolean,
 ): string {
   if (source === 'manual' || indices.length === 0) return 'NULL';
   return `(SELECT max(x.score) FROM labels x INDEXED BY labels_photo_model
     WHERE x.photo_id = ${photoId} AND x.source = 'model'
     AND x.model = :model AND +x.class_index IN (${classList(indices)})
-    AND x.score >= :minScore AND ${notRejected('x')})`;
+    AND ${relevant('x', topLabel)} AND ${notRejected('x')})`;
 }
 
 /** Filters on the photo row `p`: status, folder, every positive term, no negative term. */
@@ -123,6 +150,8 @@ export function photoFilters(
   source: SourceFilter,
   options: {
     folder: boolean;
+    /** The default rule of relevant(): top labels count at any score. */
+    topLabel: boolean;
     skipTerm?: number;
     /** Per term index, a column that is 1 when the photo has a model label of the term. */
     modelFlags?: ReadonlyMap<number, string>;
@@ -136,7 +165,14 @@ export function photoFilters(
   }
   terms.forEach((term, i) => {
     if (i === options.skipTerm) return;
-    const match = termMatches('p.id', term, i, source, options.modelFlags?.get(i));
+    const match = termMatches(
+      'p.id',
+      term,
+      i,
+      source,
+      options.topLabel,
+      options.modelFlags?.get(i),
+    );
     filters.push(term.negated ? `NOT ${match}` : match);
   });
   return filters.join('\n  AND ');
