@@ -75,7 +75,30 @@ describe('search command', () => {
     expect(JSON.parse(io.out)).toEqual([]);
   });
 
+  it('reads -word arguments as excluded query words', async () => {
+    addPhoto(library.db, { path: '/lib/p3.jpg', labels: [[BEAGLE, 0.7]] });
+    const lines = async (args: string[]): Promise<string[]> => {
+      const io = capture();
+      expect(await runSearch(['--db', dbPath, ...args], io)).toBe(0);
+      return io.out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t')[0]);
+    };
+    // p1's tabby scores 0.05 at rank 2, below the default minimum: -cat keeps p1.
+    expect(await lines(['-cat'])).toEqual(['/lib/p3.jpg', '/lib/p1.jpg']);
+    expect(await lines(['-dog'])).toEqual(['/lib/p2.jpg']);
+    expect(await lines(['dog', '-beagle'])).toEqual([]);
+    expect(await lines(['cat -tabby'])).toEqual([]);
+    expect(await lines(['--', '-dog'])).toEqual(['/lib/p2.jpg']);
+    expect(await lines(['-cat', '--min-score', '0'])).toEqual(['/lib/p3.jpg']);
+    const help = capture();
+    await runSearch(['-h'], help);
+    expect(help.out).toContain('Usage: deit-tagger search');
+  });
+
   it('rejects bad options', async () => {
+    await expect(runSearch(['dog', '--dbx', dbPath], capture())).rejects.toThrow(/dbx/);
     await expect(runSearch(['dog', '--db', dbPath, '--sort', 'size'], capture())).rejects.toThrow(
       UsageError,
     );

@@ -11,12 +11,14 @@ import { UsageError } from '../io.js';
 export const SEARCH_HELP = `Usage: deit-tagger search QUERY [options]
 
 Finds photos whose labels, tags, file names or folder names match QUERY. Words must all
-match; -word excludes; "two words" is one phrase. "dog" finds every dog breed.
+match; -word excludes; "two words" is one phrase. "dog" finds every dog breed. A model label
+matches when it is the photo's top label or scores at least 0.1, unless --min-score is given.
 
 Options:
   --db FILE          library database (default: ${defaultPaths().database})
   --json             print a JSON array of { path, labels: [{ label, wnid, score, source }] }
-  --min-score X      ignore model labels scoring below X, from 0 to 1 (default: 0)
+  --min-score X      ignore model labels scoring below X, from 0 to 1, top labels too;
+                     0 lets every label of the top 5 match (default: top label or 0.1)
   --limit N          print at most N photos (default: 100)
   --sort ORDER       score (best match first) or date (newest first) (default: score)
   --folder DIR       only photos in DIR or below it
@@ -51,23 +53,58 @@ function formatLabel(label: PhotoLabel): string {
   return label.score === null ? label.label : `${label.label} ${label.score.toFixed(2)}`;
 }
 
+const OPTIONS = {
+  db: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'min-score': { type: 'string' },
+  limit: { type: 'string', default: '100' },
+  sort: { type: 'string', default: 'score' },
+  folder: { type: 'string' },
+  source: { type: 'string', default: 'any' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * Splits the arguments into options for parseArgs and query words, keeping the words in order.
+ * An argument of a single `-` and a letter or digit that is no short option ("-dog", "-2019")
+ * is an excluded query word, not an option. Everything after `--` is a query word.
+ */
+export function splitQueryArgs(args: readonly string[]): { options: string[]; words: string[] } {
+  const shorts = new Set(
+    Object.values(OPTIONS).flatMap((option) => ('short' in option ? [`-${option.short}`] : [])),
+  );
+  const takesValue = new Set(
+    Object.entries(OPTIONS).flatMap(([name, option]) =>
+      option.type === 'string' ? [`--${name}`] : [],
+    ),
+  );
+  const options: string[] = [];
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      words.push(...args.slice(i + 1));
+      break;
+    }
+    if (takesValue.has(arg) && i + 1 < args.length) {
+      options.push(arg, args[++i]);
+    } else if (/^-[\p{L}\p{N}]/u.test(arg) && !shorts.has(arg)) {
+      words.push(arg);
+    } else if (arg.startsWith('-')) {
+      options.push(arg);
+    } else {
+      words.push(arg);
+    }
+  }
+  return { options, words };
+}
+
 /** Runs `search`: prints the matching photos, best first; exits 0 even when none match. */
 export async function runSearch(args: string[], io: CliIO): Promise<number> {
   await Promise.resolve();
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      db: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'min-score': { type: 'string' },
-      limit: { type: 'string', default: '100' },
-      sort: { type: 'string', default: 'score' },
-      folder: { type: 'string' },
-      source: { type: 'string', default: 'any' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const split = splitQueryArgs(args);
+  const { values } = parseArgs({ args: split.options, options: OPTIONS });
+  const positionals = split.words;
   if (values.help) {
     io.stdout(SEARCH_HELP);
     return 0;
