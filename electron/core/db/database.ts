@@ -32,6 +32,8 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     });
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
+    // 64 MiB page cache, up from 2 MiB: searches read scattered pages of the label indexes.
+    db.pragma('cache_size = -65536');
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       // With WAL, NORMAL loses at most the last transactions on power loss, never consistency.
