@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { openDatabase, type Db } from './db/database.js';
 import { PhotoStore, type PhotoRecord } from './db/photos.js';
 import { defaultPaths, thumbnailsDirFor } from './paths.js';
@@ -14,7 +14,7 @@ import {
 } from './model/resolve.js';
 import type { ProviderName } from './model/providers.js';
 import { defaultModelId } from './model/catalog.js';
-import { activeModel, hasGpuProvider } from './model/store.js';
+import { activeModel, hasGpuProvider, setActiveModel } from './model/store.js';
 
 export type { PhotoRecord } from './db/photos.js';
 export type { ScanJob } from './scan/job.js';
@@ -125,6 +125,8 @@ export class Library {
     };
     const job = startScanWorker(request);
     this.scan = job;
+    // A scanned folder belongs to the library from then on, whichever front end scanned it.
+    for (const folder of folders) this.addFolder(folder);
     // Registered before any caller can await `done`, so the library is free again by the time
     // a caller's continuation runs.
     const finish = (summary?: ScanSummary): void => {
@@ -145,13 +147,26 @@ export class Library {
     if (options.modelPath) return modelFromFile(options.modelPath);
     const active = this.activeModel();
     if (active) return modelFromId(this.modelsDir, active);
-    // A new library uses the catalogue's default for this machine once it is installed.
+    // A new library uses the catalogue's default for this machine, or the only model installed,
+    // and keeps using it.
+    const installed = installedModelIds(this.modelsDir);
     const fallback = defaultModelId(hasGpuProvider());
-    if (existsSync(join(this.modelsDir, `${fallback}.onnx`))) {
-      return modelFromId(this.modelsDir, fallback);
+    const chosen = installed.includes(fallback)
+      ? fallback
+      : installed.length === 1
+        ? installed[0]
+        : null;
+    if (chosen) {
+      setActiveModel(this.db, chosen);
+      return modelFromId(this.modelsDir, chosen);
+    }
+    if (installed.length > 1) {
+      throw new ModelNotFoundError(
+        `no active model: choose one with \`deit-tagger models use ID\` (installed: ${installed.join(', ')})`,
+      );
     }
     throw new ModelNotFoundError(
-      `no model chosen: pass --model FILE, or install one with \`deit-tagger models download ${fallback}\``,
+      `no model installed: run \`deit-tagger models download ${fallback}\`, import one with \`deit-tagger models import FILE\`, or pass --model FILE`,
     );
   }
 
@@ -207,6 +222,18 @@ export class Library {
       await job.done.catch(() => undefined);
     }
     this.db.close();
+  }
+}
+
+/** Lists the ids of the `.onnx` files in the models folder, without opening them. */
+function installedModelIds(modelsDir: string): string[] {
+  try {
+    return readdirSync(modelsDir)
+      .filter((name) => name.endsWith('.onnx'))
+      .map((name) => name.slice(0, -'.onnx'.length))
+      .sort();
+  } catch {
+    return [];
   }
 }
 

@@ -206,3 +206,40 @@ describe('scan', () => {
     expect(stored.sort()).toEqual([...names].sort());
   });
 });
+
+describe('scan model choice', () => {
+  it('uses the only installed model and makes it active', async () => {
+    const folder = join(root, 'choice');
+    await writeSeededPhotos(folder, 2);
+    const modelsDir = join(root, 'models-one');
+    await mkdir(modelsDir);
+    await writeDeitOnnx(join(modelsDir, 'only-model.onnx'), TINY_TEST_SPEC);
+    const library = Library.open({ database: join(root, 'choice.sqlite'), modelsDir });
+    try {
+      const summary = await library.startScan({ folders: [folder] }).done;
+
+      expect(summary.model).toBe('only-model');
+      expect(summary.tagged).toBe(2);
+      expect(library.activeModel()).toBe('only-model');
+      expect(library.folders()).toEqual([folder]);
+    } finally {
+      await library.close();
+    }
+  });
+
+  it('without a model names the commands to get one', async () => {
+    const folder = join(root, 'no-model');
+    await writeSeededPhotos(folder, 1);
+    const library = Library.open({
+      database: join(root, 'no-model.sqlite'),
+      modelsDir: join(root, 'models-none'),
+    });
+    try {
+      expect(() => library.startScan({ folders: [folder] })).toThrow(
+        /models download .*models import/,
+      );
+    } finally {
+      await library.close();
+    }
+  });
+});
