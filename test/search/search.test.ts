@@ -304,6 +304,68 @@ describe('suggest', () => {
     expect(suggest(library.db, 'esp').map((s) => s.text)).not.toContain('espresso maker');
   });
 
+  it('counts each photo once, by the default rule', () => {
+    const db = library.db;
+    const dogCount = (): number | undefined =>
+      suggest(db, 'do').find((s) => s.text === 'dog')?.count;
+    addPhoto(db, {
+      path: '/lib/two-breeds.jpg',
+      labels: [
+        [BEAGLE, 0.5],
+        [DOGS[0], 0.4],
+      ],
+    });
+    addPhoto(db, {
+      path: '/lib/espresso.jpg',
+      labels: [
+        [ESPRESSO, 0.9],
+        [BEAGLE, 0.05],
+      ],
+    });
+    expect(dogCount()).toBe(1);
+    expect(paths({ text: 'dog' })).toHaveLength(1);
+
+    const gone = addPhoto(db, { path: '/lib/gone.jpg', status: 'missing', labels: [[BEAGLE, 1]] });
+    const rejected = addPhoto(db, { path: '/lib/rejected.jpg', labels: [[DOGS[1], 0.8]] });
+    expect(dogCount()).toBe(2);
+    rejectLabel(db, [rejected], DOGS[1]);
+    expect(dogCount()).toBe(1);
+    db.prepare(`UPDATE photos SET status = 'tagged' WHERE id = ?`).run(gone);
+    expect(dogCount()).toBe(2);
+    expect(paths({ text: 'dog' })).toHaveLength(2);
+  });
+
+  it('estimates the count of a broad term in a large library', () => {
+    const db = library.db;
+    // 30,000 photos with ids spread over 60,000; two in three show two dog breeds.
+    const photo = db.prepare(
+      `INSERT INTO photos (id, path, folder, name, size, mtime_ms, taken_at, status)
+       VALUES (?, ?, '/lib', ?, 1, 0, 0, 'tagged')`,
+    );
+    const label = db.prepare(
+      `INSERT INTO labels (photo_id, source, model, class_index, score, rank, created_at)
+       VALUES (?, 'model', ?, ?, ?, ?, 0)`,
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 30_000; i++) {
+        const id = 2 * i + 1;
+        photo.run(id, `/lib/${id}.jpg`, `${id}.jpg`);
+        if (i % 3 === 2) {
+          label.run(id, 'deit-test', ESPRESSO, 0.9, 1);
+        } else {
+          label.run(id, 'deit-test', DOGS[i % 7], 0.5, 1);
+          label.run(id, 'deit-test', DOGS[7 + (i % 5)], 0.3, 2);
+        }
+      }
+    })();
+
+    const dog = suggest(db, 'dog').find((s) => s.text === 'dog');
+    expect(dog?.approximate).toBe(true);
+    expect(dog?.count).toBeGreaterThan(20_000 * 0.95);
+    expect(dog?.count).toBeLessThan(20_000 * 1.05);
+    expect(suggest(db, 'espresso')[0]).toEqual({ text: 'espresso', kind: 'class', count: 10_000 });
+  });
+
   it('suggests free-text tags', () => {
     const id = addPhoto(library.db, { path: '/lib/1.jpg' });
     addTag(library.db, [id], { tag: 'Grandma Birthday' });
