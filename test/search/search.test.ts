@@ -156,6 +156,18 @@ describe('searchPhotos by class', () => {
     expect(hit.labels[1]).toMatchObject({ wnid: 'n02088364', rank: 2, source: 'model' });
   });
 
+  it('counts the hits on the first page', () => {
+    const first = searchPhotos(library.db, { text: 'dog', limit: 10 });
+    expect(first.total).toBe(DOGS.length + 1);
+    const second = searchPhotos(library.db, { text: 'dog', limit: 10, cursor: first.nextCursor });
+    expect(second.total).toBeUndefined();
+    expect(searchPhotos(library.db, { text: 'dog seashore', limit: 1 }).total).toBe(1);
+    expect(searchPhotos(library.db, { text: 'espresso', minScore: 0, limit: 5 }).total).toBe(
+      DOGS.length,
+    );
+    expect(searchPhotos(library.db, { text: 'cat', limit: 5 }).total).toBe(2);
+  });
+
   it('returns nothing for an unknown word', () => {
     expect(paths({ text: 'qwertyuiop' })).toEqual([]);
   });
@@ -364,6 +376,8 @@ describe('suggest', () => {
     expect(dog?.count).toBeGreaterThan(20_000 * 0.95);
     expect(dog?.count).toBeLessThan(20_000 * 1.05);
     expect(suggest(db, 'espresso')[0]).toEqual({ text: 'espresso', kind: 'class', count: 10_000 });
+    // A term with many label rows leaves the total of a full first page unset.
+    expect(searchPhotos(db, { text: 'espresso', limit: 10 }).total).toBeUndefined();
   });
 
   it('suggests free-text tags', () => {
