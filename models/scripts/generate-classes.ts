@@ -33,7 +33,7 @@ const modelsDir = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Hypernym edges WordNet 3.0 lacks, added so that a plain word finds what users call by it.
- * Keys and values are data.noun offsets; each edge says why. Add an edge only where WordNet
+ * Keys and values are data.noun offsets, and each edge gives its reason. Add an edge only where WordNet
  * truly misses the relation, never to widen a word past its everyday meaning.
  */
 export const EXTRA_PARENTS: Readonly<Record<string, { parent: string; reason: string }>> = {

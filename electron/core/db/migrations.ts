@@ -136,7 +136,7 @@ export const MIGRATIONS: readonly string[] = [
     WHERE source = 'model';
   `,
 
-  // 4: search counts a model label when it is the photo's top label or scores above a
+  // 4: search counts a model label when it is the photo's top label or scores at least a
   // threshold, so the model-label indexes carry the rank too and stay covering.
   `
   DROP INDEX labels_class;

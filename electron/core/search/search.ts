@@ -55,10 +55,10 @@ export interface SearchPage {
   nextCursor: string | null;
   /**
    * Exact number of photos the query finds, on the first page only (no cursor), when counting
-   * is cheap: the page holds every hit, or the rarest term has few label rows.
+   * is cheap: the page contains every hit, or the rarest term has few label rows.
    */
-  // TODO: no total for broad queries; counting "dog" exactly reads all of its labels, about
-  // 0.4 s on 1,000,000 photos, so it needs a cache or a separate request.
+  // TODO: no total for broad queries. Counting "dog" exactly reads all of its labels (about
+  // 0.4 s on 1,000,000 photos), so it needs a cache or a separate request.
   total?: number;
 }
 

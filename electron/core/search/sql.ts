@@ -31,9 +31,9 @@ export interface SearchParams {
 export const DEFAULT_MIN_SCORE = 0.1;
 
 /**
- * Model label `alias` counts for a search: with the default rule (`topLabel`), when it is the
- * photo's top label or scores at least :minScore; with a minimum score the query set, only
- * when it scores at least that.
+ * Model label `alias` counts for a search. With the default rule (`topLabel`) it counts when it
+ * is the photo's top label or scores at least :minScore. With a minimum score the query set,
+ * it counts only when it scores at least that.
  */
 export function relevant(alias: string, topLabel: boolean): string {
   return topLabel

@@ -7,10 +7,10 @@ export interface Suggestion {
   text: string;
   kind: 'class' | 'synonym' | 'hypernym' | 'tag';
   /**
-   * Photos the suggestion would find by its labels with the default rule: distinct photos, not
-   * missing, with a model label of its classes that is the top label or scores at least
-   * DEFAULT_MIN_SCORE and is not rejected, or an added or confirmed manual label of them. File
-   * and folder names are not counted. Tags count the photos that carry them.
+   * Distinct photos, not missing, that the suggestion finds by labels with the default rule.
+   * A photo counts with a model label of the classes that is its top label or scores at least
+   * DEFAULT_MIN_SCORE and is not rejected, or with an added or confirmed manual label of them.
+   * File and folder names are not counted. Tags count the photos that carry them.
    */
   count: number;
   /** Set when count was estimated from a sample of the library (see suggest). */
@@ -43,9 +43,11 @@ interface CachedCount {
 const countCache = new WeakMap<Db, Map<string, CachedCount>>();
 
 /**
- * A value that changes whenever labels or missing photos change: a re-tag or a correction
- * writes new label rows (a higher id), a deletion lowers the counts in class_counts.
+ * Returns a version string of the labels and missing photos. A re-tag or a correction writes
+ * label rows with higher ids, and a deletion lowers the counts in class_counts.
  */
+// NOTE: an UPDATE of a label's score that keeps it on the same side of DEFAULT_MIN_SCORE leaves
+// the version as it is. The app's writers never update labels in place; they delete and insert.
 function libraryVersion(db: Db): string {
   const row = db
     .prepare<[], { labels: number | null; counted: number; missing: number }>(
