@@ -241,6 +241,8 @@ function scanByDate(plan: Plan, cursor: Cursor | null): HitRow[] {
  * Walks model labels of the positive terms' classes in score order and keeps each photo at its
  * best label, then appends the photos that only tags or names match (score NULL).
  */
+// NOTE: with the default rule a top label counts at any score, so a page that the labels above
+// DEFAULT_MIN_SCORE do not fill walks the rest of the index, checking each row's rank.
 function scanByScore(plan: Plan, driver: number, cursor: Cursor | null): HitRow[] {
   const hits: HitRow[] = [];
   const scored = plan.source !== 'manual' && plan.scoreClasses.length > 0;
