@@ -65,11 +65,11 @@ const SECTIONS: SectionSpec[] = [
     id: 'tagging',
     title: 'Tagging 12-megapixel JPEGs',
     description: `Camera-sized photos (4000x3000 JPEGs at quality 92, upscaled once from real
-photos) scanned into an empty library with generated networks of the DeiT-Ti shape (width
-192, 12 blocks, 3 heads) and the DeiT-S shape (width 384, 12 blocks, 6 heads) at 224 px.
-*End-to-end* is the whole scan (walk, read, SHA-256, decode, preprocess, inference,
-thumbnails, one SQLite transaction per batch, model load included) over its duration;
-*steady* runs from the first stored batch to the last but one, so it leaves out the walk, the
+photos) are scanned into an empty library at 224 px. The generated networks have the DeiT-Ti
+shape (width 192, 12 blocks, 3 heads) and the DeiT-S shape (width 384, 12 blocks, 6 heads).
+*End-to-end* is the whole scan over its duration: walk, read, SHA-256, decode, preprocess,
+inference, thumbnails, one SQLite transaction per batch, and the model load.
+*Steady* runs from the first stored batch to the last but one, so it leaves out the walk, the
 model load, the first batch's decode (nothing overlaps them) and the last batch's inference.
 The *per-scan fixed cost* is the scan's time beyond photos / steady rate, spent on those steps.
 On a scan of a few dozen photos it weighs on *end-to-end*, while *steady / bound* shows how well
@@ -77,6 +77,8 @@ decoding overlaps inference.
 *Decode-only* runs \`decodePhoto\` on the same file bytes a batch at a time, the photos of a
 batch concurrently, as the scan does. *Inference-only* runs the same session and batch size on
 pre-made tensors. Both stages share the CPU cores, so the *bound* is 1 / (1/decode + 1/inference).
+It assumes that each stage alone keeps every core busy. A ratio above 1 means a stage leaves
+cores idle (the Pillow-exact resample is single-threaded JavaScript) and the other one uses them.
 *Plain full-size decode* is sharp without shrink-on-load: a full-size decode, a sharp cubic
 resize to 256 on the shorter side, then the same crop and normalisation.`,
     run: async (sizes) =>
@@ -100,16 +102,19 @@ resize to 256 on the shorter side, then the same crop and normalisation.`,
   {
     id: 'transformers',
     title: 'Against transformers.js',
-    description: `The same 12-megapixel photos and the same DeiT-Ti-shaped ONNX file through
-the \`image-classification\` pipeline of transformers.js, loaded offline from a local folder
-(config with 1000 labels, preprocessor: shorter side 256 bicubic, centre crop 224, ImageNet
-mean and std), fp32 on the CPU provider, in batches of the engine's batch size, top 5. It
+    description: `The same 12-megapixel photos and the same DeiT-Ti-shaped ONNX file go through
+the \`image-classification\` pipeline of transformers.js, fp32 on the CPU provider, in batches
+of the engine's batch size, top 5. It loads the network offline from a local folder with a
+config of 1000 labels and a preprocessor config: shorter side 256 bicubic, centre crop 224,
+ImageNet mean and std. It
 reads each file, decodes it at full size with sharp, resizes with sharp, normalises in
 JavaScript, and runs one batch after the other without overlap. Its model load is left out;
 the engine's scan keeps its own (walk, model load, thumbnails and database writes included).
 Both sides run the same network in the same ONNX Runtime, so where inference takes most of
-the time, decoding alone cannot reach a large ratio. *Ratio from the stage rates* is that
-ceiling, (1/plain decode + 1/inference) / (1/decode + 1/inference), from the tagging section.`,
+the time, a faster decode alone gains little. *Ratio from the stage rates* is that gain,
+(1/plain decode + 1/inference) / (1/decode + 1/inference), from the tagging section. The
+engine's overlap of decoding with inference, which uses cores that one stage leaves idle, adds
+the rest.`,
     run: async (sizes) =>
       (await runTransformersBench({ photos: sizes.cameraPhotos, rounds: sizes.rounds })) ??
       NO_PHOTOS,
@@ -156,8 +161,8 @@ floor, date order and deep pages.`,
     description: `Resident set size of a fresh Node process (the scan's worker threads are part
 of it) while it scans 320x240 JPEGs with a small 224 px network (width 32, 2 blocks), sampled
 every 50 ms. *Start* is before the scan. Starting the scan thread and its inference thread
-(two V8 isolates, each with the tsx loader, plus sharp, ONNX Runtime and its session) is a
-fixed cost paid before the first batch is stored, so the growth that would reveal a leak is
+is a fixed cost paid before the first batch is stored: two V8 isolates, each with the tsx
+loader, plus sharp, ONNX Runtime and its session. So the growth that would reveal a leak is
 the one after the first 10 % of the photos.`,
     run: (sizes) => runMemoryBench(sizes.memoryPhotos),
     targets: () => ({
@@ -169,10 +174,10 @@ the one after the first 10 % of the photos.`,
   {
     id: 'real-network',
     title: 'Real DeiT-Ti on ImageNet photos',
-    description: `The real DeiT-Ti (ONNX export of Facebook's weights) scanning ImageNet sample
-photos (about 500x375, so no shrink-on-load), with the scan, decode-only and inference-only
-figures of the tagging section, and top-1 accuracy against the WordNet id that starts each
-file name, class order from \`models/imagenet-1k-wnids.txt\`.`,
+    description: `The real DeiT-Ti (ONNX export of Facebook's weights) scans ImageNet sample
+photos, about 500x375, so shrink-on-load does not apply. The rows are those of the tagging
+section, plus top-1 accuracy against the WordNet id that starts each file name, in the class
+order of \`models/imagenet-1k-wnids.txt\`.`,
     run: async (sizes) =>
       (await runRealNetworkBench(sizes.imagenetPhotos, sizes.rounds)) ??
       'the real DeiT-Ti or the ImageNet photos in ../shared are absent',
