@@ -55,6 +55,10 @@ Run \`deit-tagger COMMAND --help\` for the options of a command.
 /** Runs the command line and returns the exit code: 0 success, 1 failure, 2 invalid usage. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [name, ...args] = argv;
+  // `help COMMAND` is `COMMAND --help`.
+  if (name === 'help' && args[0] !== undefined && args[0] in COMMANDS) {
+    return main([args[0], '--help'], io);
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage());
     return name === undefined ? 2 : 0;

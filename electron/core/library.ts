@@ -142,13 +142,14 @@ export class Library {
     return activeModel(this.db);
   }
 
-  private resolveModel(options: ScanOptions): ResolvedModel {
-    if (options.model) return options.model;
-    if (options.modelPath) return modelFromFile(options.modelPath);
+  /**
+   * Returns the model a scan without an explicit model uses: the active one, else the
+   * catalogue's default for this machine or the only model installed. Throws
+   * ModelNotFoundError, naming the commands that fix it, when there is none to choose.
+   */
+  scanModel(): ResolvedModel {
     const active = this.activeModel();
     if (active) return modelFromId(this.modelsDir, active);
-    // A new library uses the catalogue's default for this machine, or the only model installed,
-    // and keeps using it.
     const installed = installedModelIds(this.modelsDir);
     const fallback = defaultModelId(hasGpuProvider());
     const chosen = installed.includes(fallback)
@@ -156,10 +157,7 @@ export class Library {
       : installed.length === 1
         ? installed[0]
         : null;
-    if (chosen) {
-      setActiveModel(this.db, chosen);
-      return modelFromId(this.modelsDir, chosen);
-    }
+    if (chosen) return modelFromId(this.modelsDir, chosen);
     if (installed.length > 1) {
       throw new ModelNotFoundError(
         `no active model: choose one with \`deit-tagger models use ID\` (installed: ${installed.join(', ')})`,
@@ -168,6 +166,15 @@ export class Library {
     throw new ModelNotFoundError(
       `no model installed: run \`deit-tagger models download ${fallback}\`, import one with \`deit-tagger models import FILE\`, or pass --model FILE`,
     );
+  }
+
+  private resolveModel(options: ScanOptions): ResolvedModel {
+    if (options.model) return options.model;
+    if (options.modelPath) return modelFromFile(options.modelPath);
+    const model = this.scanModel();
+    // A new library keeps using the model its first scan chose.
+    if (!this.activeModel()) setActiveModel(this.db, model.id);
+    return model;
   }
 
   currentScan(): ScanJob | null {

@@ -9,7 +9,7 @@ import {
   type ProviderAttempt,
   type ProviderName,
 } from '../../core/model/providers.js';
-import { modelFromFile, modelFromId, type ResolvedModel } from '../../core/model/resolve.js';
+import { modelFromFile, type ResolvedModel } from '../../core/model/resolve.js';
 import { defaultPaths } from '../../core/paths.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
@@ -73,7 +73,7 @@ export async function runInfo(args: string[], io: CliIO): Promise<number> {
       `Library    ${library.databasePath}`,
       `Photos     ${stats.photos} (${stats.tagged} tagged, ${stats.failed} failed, ${stats.missing} missing, ${stats.pending} pending)`,
       `Folders    ${stats.folders.length === 0 ? '(none added)' : stats.folders.join('\n           ')}`,
-      `Model      ${stats.activeModel ?? '(none active)'}`,
+      `Model      ${stats.activeModel ?? (providers.model ? `${providers.model} (used by the next scan)` : '(none installed)')}`,
       `Provider   ${providers.provider ? PROVIDER_LABELS[providers.provider as ProviderName] : '(not probed)'}` +
         (providers.model ? `, probed with ${providers.model}` : ''),
     ];
@@ -92,10 +92,8 @@ export async function runInfo(args: string[], io: CliIO): Promise<number> {
 
 function chooseModel(library: Library, path: string | undefined): ResolvedModel | null {
   if (path) return modelFromFile(path);
-  const active = library.activeModel();
-  if (!active) return null;
   try {
-    return modelFromId(library.modelsDir, active);
+    return library.scanModel();
   } catch {
     return null;
   }

@@ -1,3 +1,4 @@
+import { resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Library, type ScanProgress, type ScanSummary } from '../../core/library.js';
 import { defaultPaths } from '../../core/paths.js';
@@ -68,6 +69,13 @@ export async function runScanCommand(args: string[], io: CliIO): Promise<number>
       const summary = await job.done;
       reporter.finish();
       io.stdout(formatSummary(summary));
+      if (summary.failed > 0)
+        io.stdout(
+          formatFailures(
+            library,
+            positionals.map((p) => resolve(p)),
+          ),
+        );
     } finally {
       process.off('SIGINT', stop);
     }
@@ -103,6 +111,23 @@ function progressReporter(io: CliIO): {
   };
 }
 
+const LISTED_FAILURES = 20;
+
+/** Lists the failed files below the scanned folders, the first few with their causes. */
+function formatFailures(library: Library, folders: readonly string[]): string {
+  const failed = library
+    .failures(Number.MAX_SAFE_INTEGER)
+    .filter((file) => folders.some((folder) => file.path.startsWith(folder + sep)));
+  const lines = ['Failed files:'];
+  for (const file of failed.slice(0, LISTED_FAILURES)) lines.push(`  ${file.path}: ${file.error}`);
+  if (failed.length > LISTED_FAILURES) {
+    lines.push(
+      `  ... and ${failed.length - LISTED_FAILURES} more (\`deit-tagger export --format json\` lists all)`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
 /** Formats the end-of-scan summary, with the causes of failures grouped. */
 export function formatSummary(summary: ScanSummary): string {
   const lines = [
@@ -115,9 +140,10 @@ export function formatSummary(summary: ScanSummary): string {
     `  failed     ${summary.failed}`,
   ];
   for (const { cause, count } of summary.failures) lines.push(`    ${count} × ${cause}`);
-  for (const attempt of summary.providerAttempts) {
-    if (!attempt.ok)
-      lines.push(`  provider ${attempt.provider} not used: ${attempt.reason ?? 'failed'}`);
+  const skipped = summary.providerAttempts.filter((attempt) => !attempt.ok);
+  if (skipped.length > 0) {
+    const names = skipped.map((attempt) => attempt.provider).join(', ');
+    lines.push(`  (${names} not available: \`deit-tagger info\` shows why)`);
   }
   for (const warning of summary.warnings) lines.push(`  warning: ${warning}`);
   return lines.join('\n') + '\n';
