@@ -31,7 +31,7 @@ function countPhotos(database: string): number {
 describe('scan control', () => {
   it('cancel keeps the stored batches', async () => {
     const folder = join(root, 'cancel');
-    await writeSeededPhotos(folder, 40);
+    await writeSeededPhotos(folder, 300);
     const database = join(root, 'cancel.sqlite');
     const library = Library.open({ database });
     const job = library.startScan({ folders: [folder], modelPath, batchSize: 2 });
@@ -44,7 +44,7 @@ describe('scan control', () => {
 
     expect(summary.cancelled).toBe(true);
     expect(summary.tagged).toBeGreaterThanOrEqual(4);
-    expect(summary.tagged).toBeLessThan(40);
+    expect(summary.tagged).toBeLessThan(300);
     expect(countPhotos(database)).toBe(summary.tagged);
   });
 
