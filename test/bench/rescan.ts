@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../../electron/core/db/database.js';
 import { PhotoStore } from '../../electron/core/db/photos.js';
 import { Library } from '../../electron/core/library.js';
-import { planScan } from '../../electron/core/scan/plan.js';
+import { planScan, storedFilesUnder } from '../../electron/core/scan/plan.js';
 import { walkFolders } from '../../electron/core/scan/walk.js';
 import { benchNetwork, CACHE_DIR, tinyFileTree } from './fixtures.js';
 import { round, RoundSamples } from './measure.js';
@@ -111,7 +111,8 @@ export async function runRescanBench(options: RescanOptions): Promise<Record<str
     let compareMs: number;
     try {
       const compareStarted = performance.now();
-      planScan([tree], listing, new PhotoStore(db), { model: MODEL_ID, retag: false });
+      const stored = storedFilesUnder([tree], new PhotoStore(db));
+      planScan(stored, listing, { model: MODEL_ID, retag: false });
       compareMs = performance.now() - compareStarted;
     } finally {
       db.close();

@@ -21,6 +21,8 @@ export interface ClassifierOptions {
   imageSize?: number;
   /** CPU threads for one inference. ONNX Runtime's default is one per physical core. */
   threads?: number;
+  /** The model's signature when the caller already inspected it, which saves a second load. */
+  signature?: ModelSignature;
 }
 
 export interface Prediction {
@@ -124,7 +126,7 @@ export class Classifier {
       throw new RangeError(`threads must be a positive integer, got ${threads}`);
     }
 
-    const signature = await inspectModel(modelPath);
+    const signature = options.signature ?? (await inspectModel(modelPath));
     const inputSize = resolveInputSize(modelPath, signature, options.imageSize);
     const candidates = requested === 'auto' ? providerOrder() : [requested];
 

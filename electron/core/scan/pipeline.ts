@@ -4,11 +4,11 @@ import { basename, dirname } from 'node:path';
 import { openDatabase } from '../db/database.js';
 import { PhotoStore } from '../db/photos.js';
 import { decodePhoto, type DecodedPhoto, type Preprocessing } from '../image/decode.js';
-import { preprocessingForSize, type ResolvedModel } from '../model/resolve.js';
-import { resolveModel } from '../model/store.js';
+import type { ResolvedModel } from '../model/resolve.js';
+import { resolveModel, type RunnableModel } from '../model/store.js';
 import type { Prediction } from '../model/classifier.js';
 import { ClassifierThread } from '../model/classifier-thread.js';
-import { planScan } from './plan.js';
+import { planScan, storedFilesUnder } from './plan.js';
 import { ProgressMeter } from './progress.js';
 import { saveThumbnail } from './thumbnails.js';
 import type { ScanProgress, ScanRequest, ScanSummary } from './types.js';
@@ -29,6 +29,8 @@ type Prepared =
   | { kind: 'gone'; file: WalkEntry };
 
 const TOP_K = 5;
+/** Photos decoded while the model loads, before its preferred batch size is known. */
+const CPU_BATCH_SIZE = 8;
 
 /**
  * Runs one scan: lists the folders, compares the listing with the database, then decodes,
@@ -64,14 +66,14 @@ export async function runScan(
 
   try {
     meter.phase('walking', 0);
-    const listing = await walkFolders(request.folders);
+    // The walk waits on stat calls in libuv's threads; reading the stored rows meanwhile is free.
+    const walking = walkFolders(request.folders);
+    const stored = storedFilesUnder(request.folders, store);
+    const listing = await walking;
     summary.warnings.push(...listing.warnings);
 
     meter.phase('comparing', 0);
-    const plan = planScan(request.folders, listing, store, {
-      model: request.model.id,
-      retag: request.retag,
-    });
+    const plan = planScan(stored, listing, { model: request.model.id, retag: request.retag });
     store.markFilesMissing(plan.missingIds);
     summary.unchanged = plan.unchanged;
     summary.missing = plan.missingIds.length;
@@ -79,22 +81,29 @@ export async function runScan(
     meter.phase('tagging', plan.toProcess.length);
     if (plan.toProcess.length > 0) {
       const model = await completeModel(request.model);
-      classifier = await ClassifierThread.load({
+      const loading = ClassifierThread.load({
         modelPath: model.path,
         provider: request.provider,
-        imageSize: model.preprocessing?.size,
+        imageSize: model.preprocessing.size,
+        signature: model.signature,
       });
-      const preprocessing = model.preprocessing ?? preprocessingForSize(classifier.inputSize);
-      summary.provider = classifier.provider;
-      summary.providerAttempts = classifier.attempts;
-      const batchSize = request.batchSize ?? classifier.preferredBatchSize;
+      // Keep a failed load from being reported as unhandled before it is awaited below.
+      loading.catch(() => undefined);
+      const { preprocessing } = model;
       const claimedMoves = new Set<number>();
       const prepare = (batch: WalkEntry[]): Promise<Prepared[]> =>
         Promise.all(batch.map((file) => preparePhoto(file, preprocessing, store, claimedMoves)));
 
-      const batches = chunk(plan.toProcess, batchSize);
-      let next = batches[0] ? prepare(batches[0]) : undefined;
-      for (let index = 1; next !== undefined; index++) {
+      // The first batch decodes while the model loads, at the CPU batch size when the model's
+      // own preferred size is not known yet.
+      const firstSize = request.batchSize ?? CPU_BATCH_SIZE;
+      let next: Promise<Prepared[]> | undefined = prepare(plan.toProcess.slice(0, firstSize));
+      classifier = await loading;
+      summary.provider = classifier.provider;
+      summary.providerAttempts = classifier.attempts;
+      const batchSize = request.batchSize ?? classifier.preferredBatchSize;
+      const batches = chunk(plan.toProcess.slice(firstSize), batchSize);
+      for (let index = 0; next !== undefined; index++) {
         const prepared = await next;
         next = undefined;
         await control.whenResumed();
@@ -125,13 +134,19 @@ export async function runScan(
 }
 
 /**
- * Fills in the preprocessing of a model given without it: an installed model's comes from its
- * record in the models folder, any other file's from its input size.
+ * Fills in a model's signature and, unless the caller set it, its preprocessing: an installed
+ * model's comes from its record in the models folder, any other file's from its input size.
  */
-async function completeModel(model: ResolvedModel): Promise<ResolvedModel> {
-  if (model.preprocessing) return model;
+async function completeModel(model: ResolvedModel): Promise<RunnableModel> {
   const installed = basename(model.path) === `${model.id}.onnx`;
-  return resolveModel(installed ? model.id : model.path, { modelsDir: dirname(model.path) });
+  const resolved = await resolveModel(installed ? model.id : model.path, {
+    modelsDir: dirname(model.path),
+  });
+  return {
+    ...resolved,
+    id: model.id,
+    preprocessing: model.preprocessing ?? resolved.preprocessing,
+  };
 }
 
 async function preparePhoto(

@@ -17,19 +17,26 @@ function isBelow(path: string, folders: readonly string[]): boolean {
   );
 }
 
+/** Reads the stored photos below the scanned folders, keyed by path. */
+export function storedFilesUnder(
+  roots: readonly string[],
+  store: PhotoStore,
+): Map<string, StoredFile> {
+  if (roots.length === 1) return store.filesUnder(roots[0] ?? '');
+  const stored = new Map<string, StoredFile>();
+  for (const root of roots) for (const [path, row] of store.filesUnder(root)) stored.set(path, row);
+  return stored;
+}
+
 /**
  * Compares a listing with the stored photos by path, size and modification time. Photos below
  * folders that could not be read are left alone rather than marked missing.
  */
 export function planScan(
-  roots: readonly string[],
+  stored: ReadonlyMap<string, StoredFile>,
   listing: WalkResult,
-  store: PhotoStore,
   options: { model: string; retag: boolean },
 ): ScanPlan {
-  const stored = new Map<string, StoredFile>();
-  for (const root of roots) for (const [path, row] of store.filesUnder(root)) stored.set(path, row);
-
   const plan: ScanPlan = { toProcess: [], unchanged: 0, missingIds: [] };
   const listed = new Set<string>();
   for (const file of listing.files) {
