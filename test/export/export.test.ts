@@ -52,6 +52,22 @@ describe('CSV export', () => {
     );
   });
 
+  it('quotes cells with a bare CR or LF', () => {
+    const paths = ['/photos/nl\nname.jpg', '/photos/cr\rname.jpg'];
+    for (const path of paths) addPhoto(library.db, { path, labels: [[TABBY, 0.5]] });
+    for (const wide of [false, true]) {
+      const out = join(library.dir, wide ? 'wide.csv' : 'long.csv');
+      exportLibrary(library.db, out, { format: 'csv', wide });
+      const text = readFileSync(out, 'utf8');
+
+      const rows = parseCsv(text);
+      expect(rows.slice(1).map((row) => row[0])).toEqual(paths);
+      for (const path of paths) expect(text).toContain(`"${path}",`);
+      // With every CR or LF inside a quoted cell, each record ends at a CRLF.
+      expect(text.split('\r\n')).toHaveLength(paths.length + 2);
+    }
+  });
+
   it('writes one row per label without rejected ones', () => {
     const id = addPhoto(library.db, {
       path: '/photos/dog.jpg',

@@ -94,10 +94,12 @@ export function* csvChunks(
   summary: ExportSummary = { photos: 0, rows: 0 },
 ): Generator<string> {
   const columns = options.wide ? WIDE_CSV_COLUMNS : CSV_COLUMNS;
+  // csv-stringify quotes a cell only when it contains the whole record delimiter (CRLF), so a
+  // bare CR or LF inside a path would end the row for Excel and Python's csv module.
   const format = (rows: Cell[][]): string =>
     stringify(
       rows.map((row) => row.map(cell)),
-      { record_delimiter: 'windows' },
+      { record_delimiter: 'windows', quoted_match: /[\r\n]/ },
     );
 
   yield (options.bom ? '\uFEFF' : '') + format([[...columns]]);
