@@ -23,7 +23,7 @@ export const ERROR_CODES = [
   'no-model', // tagging needs a model and none is installed or active
   'folder-invalid', // the folder does not exist, is not a folder or cannot be read
   'unsupported', // the request does not exist on this transport (a native dialog over HTTP)
-  'unauthorized', // HTTP only: the access token is missing or wrong
+  'unauthorized', // HTTP: the access token is missing or wrong; IPC: the sender is not the app's page
   'transport', // the client could not reach the back end
   'internal', // anything else; the message carries the cause
 ] as const;
@@ -68,8 +68,11 @@ export interface ScanProgress {
   paused: boolean;
 }
 
+/** ONNX Runtime execution providers the app tries, in electron/core/model/providers.ts. */
+export type ProviderName = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
+
 export interface ProviderAttempt {
-  provider: string;
+  provider: ProviderName;
   ok: boolean;
   reason?: string;
 }
@@ -191,6 +194,16 @@ export interface ModelsInfo {
   modelsDir: string;
 }
 
+/** Ids of every photo a search finds, for "select all". */
+export interface PhotoIds {
+  ids: number[];
+  /** True when more photos match than MAX_SELECTION; `ids` then contains the first ones. */
+  truncated: boolean;
+}
+
+/** Menu commands the main process forwards to the renderer. */
+export type UiCommand = 'export' | 'add-folder' | 'scan' | 'settings';
+
 export type ExportResult =
   | { kind: 'download'; url: string; fileName: string }
   | { kind: 'saved'; path: string }
@@ -199,8 +212,11 @@ export type ExportResult =
 // ---------------------------------------------------------------------------------------------
 // Input schemas
 
+/** Maximum number of photo ids in one labelling request, and so in one "select all". */
+export const MAX_SELECTION = 100_000;
+
 const photoId = z.number().int().positive();
-const photoIds = z.array(photoId).min(1).max(100_000);
+const photoIds = z.array(photoId).min(1).max(MAX_SELECTION);
 const classIndex = z.number().int().min(0).max(999);
 const folderPath = z.string().trim().min(1).max(4096);
 const empty = z.object({}).strict();
@@ -246,8 +262,11 @@ export const API_REQUESTS = {
   'folders.list': request<string[]>()(empty),
   'folders.add': request<string[]>()(z.object({ path: folderPath }).strict()),
   'folders.remove': request<string[]>()(z.object({ path: folderPath }).strict()),
-  /** Electron only: opens the native folder picker and returns the chosen folder. */
-  'folders.pick': request<{ path: string | null }>()(empty),
+  /**
+   * Electron only: opens the native folder picker, which takes several folders, and returns
+   * the chosen ones ([] when the user cancels). It does not add them.
+   */
+  'folders.pick': request<{ paths: string[] }>()(empty),
 
   'scan.start': request<ScanStatus>()(
     z
@@ -273,7 +292,14 @@ export const API_REQUESTS = {
       limit: z.number().int().min(1).max(1000).default(200),
     }),
   ),
+  /** Ids of every photo the search finds, in its order, up to MAX_SELECTION. */
+  'photos.ids': request<PhotoIds>()(searchQuerySchema),
   'photos.get': request<PhotoDetail>()(z.object({ id: photoId }).strict()),
+  /**
+   * Electron only: shows the photo's file in the system file manager. `revealed` is false when
+   * the file is gone.
+   */
+  'photos.reveal': request<{ revealed: boolean }>()(z.object({ id: photoId }).strict()),
   'search.suggest': request<Suggestion[]>()(
     z
       .object({ prefix: z.string().max(100), limit: z.number().int().min(1).max(50).default(8) })
@@ -339,6 +365,8 @@ export interface ApiEvents {
   'scan.done': ScanSummary;
   /** Photos, labels or folders changed: views re-run their queries. */
   'library.changed': { reason: 'scan' | 'labels' | 'folders' | 'settings' };
+  /** Electron only: a menu item the renderer carries out, such as opening its export dialog. */
+  'ui.command': { command: UiCommand };
 }
 export type EventName = keyof ApiEvents;
 
@@ -346,6 +374,7 @@ export const EVENT_NAMES = [
   'scan.progress',
   'scan.done',
   'library.changed',
+  'ui.command',
 ] as const satisfies readonly EventName[];
 
 /** Names the IPC channel of a request or event, for electron/main and electron/preload. */

@@ -1,7 +1,7 @@
 /**
  * The back end of the desktop app: the library, the shared API handlers of
- * electron/server/handlers.ts and the event hub. Only the folder picker and the export
- * destination differ from `deit-tagger serve`, so those are the parts passed in here.
+ * electron/server/handlers.ts and the event hub. Only the folder picker, the file manager and
+ * the export destination differ from `deit-tagger serve`, so those are the parts passed in here.
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -18,16 +18,17 @@ import { Library } from '../core/library.js';
 import { EventHub } from '../server/events.js';
 import { writeExport } from '../server/export.js';
 import { createApiHandlers, withErrorCodes } from '../server/handlers.js';
-import { mimeType } from '../server/static.js';
+import { photoMedia, type MediaFile } from '../server/media.js';
 import { fileLabel, type Logger } from './log.js';
-import type { MediaFile } from './protocols.js';
 
 export interface BackendOptions {
   database: string;
   modelsDir: string;
   log: Logger;
-  /** Opens the native folder picker. */
-  pickFolder: () => Promise<string | null>;
+  /** Opens the native folder picker; returns the chosen folders, [] when the user cancels. */
+  pickFolders: () => Promise<string[]>;
+  /** Shows a file in the system file manager (Electron's `shell.showItemInFolder`). */
+  showItemInFolder: (path: string) => void;
   /** Opens the save dialog for an export; null when the user cancels. */
   chooseExportFile: (format: 'csv' | 'json') => Promise<string | null>;
 }
@@ -50,7 +51,8 @@ export function openBackend(options: BackendOptions): Backend {
 
   const handlers = createApiHandlers(library, {
     emit: events.emit,
-    pickFolder: options.pickFolder,
+    pickFolders: options.pickFolders,
+    revealPhoto: (id) => revealPhoto(library, id, options.showItemInFolder),
     exportPhotos: (input) => exportToFile(library, input, options.chooseExportFile, apiLog),
     log: (line) => apiLog.warn(line),
   });
@@ -67,23 +69,10 @@ export function openBackend(options: BackendOptions): Backend {
   };
 }
 
-/** Returns the file behind a photo id: the cached JPEG thumbnail or the original. */
-export function photoMedia(library: Library, kind: MediaKind, id: number): MediaFile | null {
-  if (kind === 'thumbnail') {
-    const file = library.thumbnailFile(id);
-    return file ? { file, contentType: 'image/jpeg' } : null;
-  }
-  const photo = library.photo(id);
-  if (!photo || photo.status === 'missing') return null;
-  return { file: photo.path, contentType: mimeType(photo.path) };
-}
-
 /**
  * Shows a photo in the system file manager, by id. Returns false when the photo is unknown or
  * its file is gone.
  */
-// TODO: bind to a 'photos.reveal' request ({ id } in, { revealed: boolean } out, 'unsupported'
-// over HTTP) once electron/api.ts declares one; until then nothing calls this.
 export function revealPhoto(
   library: Library,
   id: number,

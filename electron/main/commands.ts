@@ -1,11 +1,13 @@
 /**
- * The commands behind the application menu. Each command goes through the same dispatch
- * function as the renderer's requests, so validation, error codes and events are the same from
- * both places.
+ * The commands behind the application menu. A command that needs a choice from the user (which
+ * folders, what to export) goes to the renderer as a `ui.command` event, so the menu and the
+ * window's own buttons open the same dialogs. The others go through the same dispatch function
+ * as the renderer's requests, so validation, error codes and events are the same from both
+ * places.
  */
 import type { BrowserWindow } from 'electron';
 
-import type { Dispatch, Language, RequestName, Result, Theme } from '../api.js';
+import type { Dispatch, Language, RequestName, Result, Theme, UiCommand } from '../api.js';
 import type { Logger } from './log.js';
 import type { MenuActions } from './menu.js';
 
@@ -14,28 +16,22 @@ export interface CommandContext {
   log: Logger;
   window(): BrowserWindow | null;
   language(): Language;
-  pickFolders(window: BrowserWindow | null, language: Language): Promise<string[]>;
+  /** Shows the window (opening one if needed) and sends it a `ui.command` event. */
+  sendCommand(command: UiCommand): void;
   /** Shows a failed command to the user. */
   showError(window: BrowserWindow | null, message: string, detail: string): void;
   openLogsFolder(): Promise<string>;
   showAbout(): void;
 }
 
-const FAILURE_TEXT: Record<
-  Language,
-  Record<'folders' | 'scan' | 'export' | 'settings' | 'logs', string>
-> = {
+const FAILURE_TEXT: Record<Language, Record<'scan' | 'settings' | 'logs', string>> = {
   en: {
-    folders: 'The folder could not be added.',
     scan: 'The scan could not start.',
-    export: 'The export failed.',
     settings: 'The setting could not be saved.',
     logs: 'The logs folder could not be opened.',
   },
   ja: {
-    folders: 'フォルダーを追加できませんでした。',
     scan: 'スキャンを開始できませんでした。',
-    export: '書き出しに失敗しました。',
     settings: '設定を保存できませんでした。',
     logs: 'ログフォルダーを開けませんでした。',
   },
@@ -67,16 +63,16 @@ export function createMenuActions(context: CommandContext): MenuActions {
   }
 
   return {
-    addFolders: () =>
+    addFolders: () => context.sendCommand('add-folder'),
+    scanNow: () =>
       background(
-        (async () => {
-          const folders = await context.pickFolders(context.window(), context.language());
-          for (const path of folders) await run('folders.add', { path }, 'folders');
-        })(),
-        'adding folders',
+        run('scan.start', {}, 'scan').then((result) => {
+          if (result.ok) context.sendCommand('scan');
+        }),
+        'starting a scan',
       ),
-    scanNow: () => background(run('scan.start', {}, 'scan'), 'starting a scan'),
-    exportLabels: () => background(run('export', { format: 'csv' }, 'export'), 'exporting'),
+    exportLabels: () => context.sendCommand('export'),
+    openSettings: () => context.sendCommand('settings'),
     setTheme: (theme: Theme) =>
       background(run('settings.set', { theme }, 'settings'), 'changing the theme'),
     openLogsFolder: () =>

@@ -6,7 +6,6 @@ import type { Language } from '../api.js';
 
 const TEXT = {
   en: {
-    pickFolder: 'Choose a photo folder',
     pickFolders: 'Add photo folders',
     add: 'Add',
     exportTitle: 'Export labels',
@@ -14,7 +13,6 @@ const TEXT = {
     json: 'JSON',
   },
   ja: {
-    pickFolder: '写真フォルダーを選択',
     pickFolders: '写真フォルダーを追加',
     add: '追加',
     exportTitle: 'ラベルを書き出す',
@@ -33,24 +31,12 @@ async function openFolders(
   return result.canceled ? [] : result.filePaths;
 }
 
-/** Opens the folder picker for one folder; returns null when the user cancels. */
-export async function pickFolder(
-  window: BrowserWindow | null,
-  language: Language,
-): Promise<string | null> {
-  const paths = await openFolders(window, {
-    title: TEXT[language].pickFolder,
-    properties: ['openDirectory', 'createDirectory'],
-  });
-  return paths[0] ?? null;
-}
-
 /** Opens the folder picker with multiple selection; returns [] when the user cancels. */
 export function pickFolders(window: BrowserWindow | null, language: Language): Promise<string[]> {
   return openFolders(window, {
     title: TEXT[language].pickFolders,
     buttonLabel: TEXT[language].add,
-    properties: ['openDirectory', 'multiSelections'],
+    properties: ['openDirectory', 'multiSelections', 'createDirectory'],
   });
 }
 

@@ -7,19 +7,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, nativeTheme, protocol, session, shell } from 'electron';
 
-import type { ApiEvents, Language, Settings } from '../api.js';
+import type { ApiEvents, Language, Settings, UiCommand } from '../api.js';
 import { defaultPaths, PRODUCT_NAME } from '../core/paths.js';
 import { configureAppPaths } from './app-paths.js';
 import { openBackend, type Backend } from './backend.js';
 import { createMenuActions } from './commands.js';
-import {
-  chooseExportFile,
-  pickFolder,
-  pickFolders,
-  showCommandError,
-  showFatalError,
-} from './dialogs.js';
-import { bridgeArgument, registerIpc, sendEvent } from './ipc.js';
+import { chooseExportFile, pickFolders, showCommandError, showFatalError } from './dialogs.js';
+import { bridgeArgument, registerIpc, sendEvent, sendEventWhenLoaded } from './ipc.js';
 import { createFileLogger, fileLabel } from './log.js';
 import { buildMenuTemplate } from './menu.js';
 import {
@@ -53,7 +47,8 @@ function language(): Language {
   return settings.language;
 }
 
-function showWindow(): void {
+/** Shows the main window, opening it when none is open, and returns it. */
+function showWindow(): BrowserWindow {
   if (!mainWindow || mainWindow.isDestroyed()) {
     mainWindow = createMainWindow({
       preload: preloadScript,
@@ -65,10 +60,16 @@ function showWindow(): void {
     mainWindow.on('closed', () => {
       mainWindow = null;
     });
-    return;
+    return mainWindow;
   }
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.focus();
+  return mainWindow;
+}
+
+/** Hands a menu command to the renderer, which owns the dialogs it opens. */
+function sendUiCommand(command: UiCommand): void {
+  sendEventWhenLoaded(showWindow().webContents, 'ui.command', { command });
 }
 
 /** Reads the stored settings and applies them to the native theme and the menu. */
@@ -82,7 +83,7 @@ async function applySettings(current: Backend): Promise<void> {
     log: log.child('menu'),
     window: () => mainWindow,
     language,
-    pickFolders,
+    sendCommand: sendUiCommand,
     showError: (window, message, detail) => {
       showCommandError(window, message, detail).catch(() => undefined);
     },
@@ -102,7 +103,8 @@ function openLibrary(): Backend | null {
       database: paths.database,
       modelsDir: paths.modelsDir,
       log,
-      pickFolder: () => pickFolder(mainWindow, language()),
+      pickFolders: () => pickFolders(mainWindow, language()),
+      showItemInFolder: (path) => shell.showItemInFolder(path),
       chooseExportFile: (format) =>
         chooseExportFile(mainWindow, format, language(), app.getPath('documents')),
     });

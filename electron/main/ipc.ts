@@ -111,3 +111,21 @@ export function sendEvent<E extends EventName>(
     if (!contents.isDestroyed()) contents.send(channel, payload);
   }
 }
+
+/**
+ * Sends an event to one window once its page has loaded. The renderer subscribes while its
+ * page loads, so an event sent to a window that is still loading would reach no listener.
+ */
+export function sendEventWhenLoaded<E extends EventName>(
+  contents: Pick<WebContents, 'send' | 'isDestroyed' | 'isLoading'> & {
+    once(event: 'did-finish-load', listener: () => void): unknown;
+  },
+  name: E,
+  payload: ApiEvents[E],
+): void {
+  if (contents.isLoading()) {
+    contents.once('did-finish-load', () => sendEvent([contents], name, payload));
+  } else {
+    sendEvent([contents], name, payload);
+  }
+}

@@ -10,6 +10,7 @@ export interface MenuActions {
   addFolders(): void;
   scanNow(): void;
   exportLabels(): void;
+  openSettings(): void;
   setTheme(theme: Theme): void;
   openLogsFolder(): void;
   showAbout(): void;
@@ -31,6 +32,7 @@ const LABELS = {
     addFolders: 'Add Folder…',
     scanNow: 'Scan Now',
     export: 'Export Labels…',
+    settings: 'Settings…',
     edit: 'Edit',
     view: 'View',
     appearance: 'Appearance',
@@ -46,6 +48,7 @@ const LABELS = {
     addFolders: 'フォルダーを追加…',
     scanNow: '今すぐスキャン',
     export: 'ラベルを書き出す…',
+    settings: '設定…',
     edit: '編集',
     view: '表示',
     appearance: '外観',
@@ -72,10 +75,18 @@ export function buildMenuTemplate(
       ? `${options.appName} ${text.about}`
       : `${text.about} ${options.appName}`;
 
+  const settings: MenuItemConstructorOptions = {
+    label: text.settings,
+    accelerator: 'CmdOrCtrl+,',
+    click: () => actions.openSettings(),
+  };
+
   const appMenu: MenuItemConstructorOptions = {
     label: options.appName,
     submenu: [
       { label: about, click: () => actions.showAbout() },
+      { type: 'separator' },
+      settings,
       { type: 'separator' },
       { role: 'services' },
       { type: 'separator' },
@@ -93,6 +104,8 @@ export function buildMenuTemplate(
       { label: text.addFolders, accelerator: 'CmdOrCtrl+O', click: () => actions.addFolders() },
       { label: text.scanNow, accelerator: 'CmdOrCtrl+Shift+S', click: () => actions.scanNow() },
       { label: text.export, accelerator: 'CmdOrCtrl+E', click: () => actions.exportLabels() },
+      // macOS keeps Settings… in the app menu.
+      ...(isMac ? [] : [{ type: 'separator' } as const, settings]),
       { type: 'separator' },
       isMac ? { role: 'close' } : { role: 'quit' },
     ],

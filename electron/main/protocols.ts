@@ -7,12 +7,12 @@
  * Node; `registerProtocols` hands them to Electron.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { CustomScheme, Protocol } from 'electron';
 
 import type { MediaKind } from '../api.js';
-import { mimeType, resolveInside } from '../server/static.js';
+import type { MediaFile } from '../server/media.js';
+import { mimeType, regularFileSize, resolveInside } from '../server/static.js';
 import type { Logger } from './log.js';
 import {
   APP_HOST,
@@ -54,10 +54,7 @@ export type ProtocolHandler = (request: Request) => Promise<Response>;
 /** Resolves a photo id to the file to serve, or null when there is none. */
 export type MediaResolver = (kind: MediaKind, id: number) => MediaFile | null;
 
-export interface MediaFile {
-  file: string;
-  contentType?: string;
-}
+export type { MediaFile };
 
 function textResponse(status: number, text: string): Response {
   return new Response(text, {
@@ -72,14 +69,9 @@ async function fileResponse(
   headers: Record<string, string>,
   method: string,
 ): Promise<Response | null> {
-  let size: number;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) return null;
-    size = info.size;
-  } catch {
-    return null;
-  }
+  const size = await regularFileSize(file);
+  if (size === null) return null;
+
   const allHeaders = { ...COMMON_HEADERS, ...headers, 'Content-Length': String(size) };
   if (method === 'HEAD') return new Response(null, { status: 200, headers: allHeaders });
   const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;

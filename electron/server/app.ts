@@ -6,14 +6,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { bindApi, type ExportResult, type MediaKind, type ParsedInput } from '../api.js';
+import { bindApi, type ExportResult, type ParsedInput } from '../api.js';
 import { Library } from '../core/library.js';
 import { createToken } from './auth.js';
 import { Downloads } from './downloads.js';
 import { writeExport } from './export.js';
 import { EventHub } from './events.js';
 import { createApiHandlers, withErrorCodes } from './handlers.js';
-import { startHttpServer, type MediaFile } from './http.js';
+import { startHttpServer } from './http.js';
+import { photoMedia } from './media.js';
 
 export interface ServeOptions {
   database: string;
@@ -48,17 +49,6 @@ export function defaultStaticDir(): string {
   );
 }
 
-const ORIGINAL_TYPES: Record<string, string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  tiff: 'image/tiff',
-  avif: 'image/avif',
-  heif: 'image/heic',
-  svg: 'image/svg+xml',
-};
-
 /** Opens the library and starts serving it. */
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const staticDir = options.staticDir ?? defaultStaticDir();
@@ -86,23 +76,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     options.log(`request ${name} failed: ${detail}`);
   });
 
-  function media(kind: MediaKind, id: number): MediaFile | null {
-    if (kind === 'thumbnail') {
-      const file = library.thumbnailFile(id);
-      return file ? { file, contentType: 'image/jpeg' } : null;
-    }
-    const photo = library.photo(id);
-    if (!photo || photo.status === 'missing') return null;
-    const type = photo.format ? ORIGINAL_TYPES[photo.format] : undefined;
-    return { file: photo.path, ...(type ? { contentType: type } : {}) };
-  }
-
   let server;
   try {
     server = await startHttpServer({
       dispatch,
       events,
-      media,
+      media: (kind, id) => photoMedia(library, kind, id),
       download: (id, res) => downloads.send(id, res),
       staticDir,
       token,

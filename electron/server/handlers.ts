@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { basename, sep } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import {
   ApiException,
@@ -12,8 +13,10 @@ import {
   type EmitEvent,
   type ExportResult,
   type ModelInfo,
+  MAX_SELECTION,
   type ParsedInput,
   type PhotoDetail,
+  type PhotoIds,
   type PhotoLabel,
   type PhotoSummary,
   type ScanStatus,
@@ -33,6 +36,7 @@ import { ModelNotFoundError, modelIdFromPath } from '../core/model/resolve.js';
 import { listModels } from '../core/model/store.js';
 import {
   InvalidCursorError,
+  MAX_LIMIT,
   photoLabels,
   searchPhotos,
   suggest,
@@ -46,8 +50,13 @@ export interface HandlerOptions {
   emit: EmitEvent;
   /** Model file every scan uses instead of the library's active model. */
   modelPath?: string;
-  /** Opens a native folder picker (Electron); absent over HTTP. */
-  pickFolder?: () => Promise<string | null>;
+  /** Opens a native folder picker and returns the chosen folders (Electron); absent over HTTP. */
+  pickFolders?: () => Promise<string[]>;
+  /**
+   * Shows a photo's file in the system file manager (Electron); absent over HTTP. Returns false
+   * when the photo's file is gone.
+   */
+  revealPhoto?: (id: number) => boolean;
   /** Writes or offers the export: a save dialog in Electron, a download over HTTP. */
   exportPhotos: (input: ParsedInput<'export'>) => Promise<ExportResult>;
   /** Logs an error the handlers catch and report as an event, such as a failed scan. */
@@ -130,13 +139,13 @@ export function createApiHandlers(library: Library, options: HandlerOptions): Ap
       return library.folders();
     },
     'folders.pick': async () => {
-      if (!options.pickFolder) {
+      if (!options.pickFolders) {
         throw new ApiException(
           'unsupported',
           'a folder picker needs the desktop app; type the path',
         );
       }
-      return { path: await options.pickFolder() };
+      return { paths: await options.pickFolders() };
     },
 
     'scan.start': startScan,
@@ -156,7 +165,15 @@ export function createApiHandlers(library: Library, options: HandlerOptions): Ap
     'scan.failures': ({ limit }) => library.failures(limit),
 
     'photos.search': (input) => search(library, input),
+    'photos.ids': (input) => matchingIds(library, input),
     'photos.get': ({ id }) => photoDetail(library, id),
+    'photos.reveal': ({ id }) => {
+      if (!options.revealPhoto) {
+        throw new ApiException('unsupported', 'showing a file in its folder needs the desktop app');
+      }
+      if (!library.photo(id)) throw new ApiException('not-found', `photo ${id} does not exist`);
+      return { revealed: options.revealPhoto(id) };
+    },
     'search.suggest': ({ prefix, limit }) =>
       suggest(library.db, prefix, limit).map((s) => ({ ...s, detail: null })),
 
@@ -282,6 +299,29 @@ function search(library: Library, input: ParsedInput<'photos.search'>): SearchPa
   if (total === null && page.nextCursor === null && input.cursor === null) total = items.length;
   if (total === null && input.query.trim() === '') total = countPhotos(library, filters.folder);
   return { items, nextCursor: page.nextCursor, total };
+}
+
+/**
+ * Collects the ids of every photo a search finds, a page at a time, up to MAX_SELECTION. It
+ * yields to the event loop between pages, because 100 pages take a noticeable time and other
+ * requests must not wait behind them.
+ */
+// TODO: page through ids only; searchPhotos also loads every hit's labels, which this drops.
+async function matchingIds(library: Library, input: ParsedInput<'photos.ids'>): Promise<PhotoIds> {
+  const ids: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const limit = Math.min(MAX_LIMIT, MAX_SELECTION - ids.length);
+    const page = searchPhotos(library.db, { ...toCoreSearch(input), limit, cursor });
+    for (const hit of page.hits) ids.push(hit.id);
+    cursor = page.nextCursor;
+    if (cursor !== null) await nextTurn();
+  } while (cursor !== null && ids.length < MAX_SELECTION);
+
+  if (cursor === null) return { ids, truncated: false };
+  // A full last page leaves a cursor even when nothing follows it, so look one photo further.
+  const next = searchPhotos(library.db, { ...toCoreSearch(input), limit: 1, cursor });
+  return { ids, truncated: next.hits.length > 0 };
 }
 
 function photoStatuses(library: Library, hits: SearchHit[]): Map<number, PhotoSummary['status']> {

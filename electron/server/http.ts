@@ -4,17 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { isRequestName, type Dispatch, type MediaKind, type Result } from '../api.js';
 import { hasValidToken, hostAllowed, isLoopback, tokenCookie } from './auth.js';
 import type { EventHub } from './events.js';
+import type { MediaFile } from './media.js';
 import { sendFile, serveStatic, setSecurityHeaders } from './static.js';
 
-/** Largest accepted request body: API inputs are small JSON objects. */
-const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Largest accepted request body. The largest input is a labelling request for MAX_SELECTION
+ * (100,000) photo ids, about 1.1 MB of JSON with 10-digit ids.
+ */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** SSE comment interval, so proxies and browsers keep an idle stream open. */
 const HEARTBEAT_MS = 15_000;
-
-export interface MediaFile {
-  file: string;
-  contentType?: string;
-}
 
 export interface HttpServerOptions {
   dispatch: Dispatch;

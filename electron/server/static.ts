@@ -74,20 +74,25 @@ export function resolveInside(root: string, urlPath: string): string | null {
   return full;
 }
 
+/** Returns the size of a regular file in bytes, or null when it is missing or not a file. */
+export async function regularFileSize(file: string): Promise<number | null> {
+  try {
+    const info = await stat(file);
+    return info.isFile() ? info.size : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Streams a file with its MIME type; returns false when it is not a readable regular file. */
 export async function sendFile(
   res: ServerResponse,
   file: string,
   options: { cache?: string; contentType?: string; method?: string } = {},
 ): Promise<boolean> {
-  let size: number;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) return false;
-    size = info.size;
-  } catch {
-    return false;
-  }
+  const size = await regularFileSize(file);
+  if (size === null) return false;
+
   res.statusCode = 200;
   res.setHeader('Content-Type', options.contentType ?? mimeType(file));
   res.setHeader('Content-Length', size);

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
+import type { PhotoIds } from '../../electron/api.js';
 import { openDatabase } from '../../electron/core/db/database.js';
-import { CHROMIUM, screenshot, startTestApp, type TestApp } from './harness.js';
+import { api, CHROMIUM, screenshot, startTestApp, type TestApp } from './harness.js';
 
 const PHOTOS = 100_000;
 
@@ -99,4 +100,33 @@ describe.skipIf(!existsSync(CHROMIUM))('grid with 100,000 photos', () => {
     expect(await grid.locator('[role="option"]').count()).toBeLessThan(200);
     await screenshot(page, '12-large-library');
   });
+
+  test('selects and tags every photo, loaded or not', async () => {
+    const { page } = app;
+    const grid = page.locator('#photo-grid');
+    await grid.focus();
+
+    // Ctrl+A selects the whole search, not only the few pages loaded so far.
+    let started = Date.now();
+    await page.keyboard.press('Control+a');
+    const bar = page.getByTestId('selection-bar');
+    await expect.poll(() => bar.textContent(), { timeout: 60_000 }).toContain('100,000 selected');
+    console.log(`select all ${PHOTOS} photos: ${Date.now() - started} ms`);
+    await screenshot(page, '15-select-all');
+
+    started = Date.now();
+    await page.keyboard.press('t');
+    const dialog = page.getByRole('dialog', { name: 'Tag 100,000 photos' });
+    await dialog.getByRole('textbox').fill('archive 2020');
+    await dialog.getByRole('button', { name: 'Add tag' }).click();
+    await page.getByText('Tagged 100,000 photos').waitFor({ timeout: 60_000 });
+    console.log(`tag ${PHOTOS} photos: ${Date.now() - started} ms`);
+
+    const tagged = await api<PhotoIds>(page, 'photos.ids', {
+      query: '"archive 2020"',
+      filters: { source: 'manual' },
+    });
+    expect(tagged.ids).toHaveLength(PHOTOS);
+    expect(tagged.truncated).toBe(false);
+  }, 180_000);
 });

@@ -1,6 +1,6 @@
 /**
- * The desktop back end on a real SQLite library: photo media by id, revealing a photo, and
- * exports written through the save dialog's choice.
+ * The desktop back end on a real SQLite library: photo media by id, revealing a photo (directly
+ * and through the photos.reveal request), and exports written through the save dialog's choice.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,11 +14,11 @@ import { saveThumbnail } from '../../electron/core/scan/thumbnails.js';
 import {
   exportToFile,
   openBackend,
-  photoMedia,
   revealPhoto,
   type Backend,
 } from '../../electron/main/backend.js';
 import { createLogger } from '../../electron/main/log.js';
+import { photoMedia } from '../../electron/server/media.js';
 import { temporaryFolder } from '../helpers/tmp.js';
 
 const silent = createLogger({ console: null });
@@ -30,6 +30,8 @@ let backend: Backend;
 let photoId: number;
 let photoPath: string;
 let goneId: number;
+/** Paths the back end asked the file manager to show. */
+const revealed: string[] = [];
 
 beforeAll(async () => {
   dir = await temporaryFolder('backend');
@@ -37,7 +39,8 @@ beforeAll(async () => {
     database: join(dir, 'library.sqlite'),
     modelsDir: join(dir, 'models'),
     log: silent,
-    pickFolder: () => Promise.resolve(null),
+    pickFolders: () => Promise.resolve([]),
+    showItemInFolder: (path) => revealed.push(path),
     chooseExportFile: () => Promise.resolve(null),
   });
 
@@ -110,6 +113,32 @@ describe('revealPhoto', () => {
     expect(revealPhoto(backend.library, 999_999, (path) => shown.push(path))).toBe(false);
     expect(revealPhoto(backend.library, goneId, (path) => shown.push(path))).toBe(false);
     expect(shown).toEqual([]);
+  });
+});
+
+describe('photos.reveal', () => {
+  it('shows the file of a photo by id', async () => {
+    revealed.length = 0;
+    const result = await backend.dispatch('photos.reveal', { id: photoId });
+    expect(result).toEqual({ ok: true, value: { revealed: true } });
+    expect(revealed).toEqual([photoPath]);
+  });
+
+  it('reports a missing file as not revealed', async () => {
+    revealed.length = 0;
+    const result = await backend.dispatch('photos.reveal', { id: goneId });
+    expect(result).toEqual({ ok: true, value: { revealed: false } });
+    expect(revealed).toEqual([]);
+  });
+
+  it('returns not-found for an unknown id', async () => {
+    const result = await backend.dispatch('photos.reveal', { id: 999_999 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('rejects a path in place of an id', async () => {
+    const result = await backend.dispatch('photos.reveal', { id: photoPath });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
   });
 });
 

@@ -15,6 +15,7 @@ import {
   isTrustedSender,
   registerIpc,
   sendEvent,
+  sendEventWhenLoaded,
 } from '../../electron/main/ipc.js';
 import { createLogger } from '../../electron/main/log.js';
 
@@ -144,5 +145,38 @@ describe('sendEvent', () => {
     });
 
     expect(sent).toEqual([['a', ipcChannel('library.changed'), { reason: 'labels' }]]);
+  });
+});
+
+describe('sendEventWhenLoaded', () => {
+  function contents(loading: boolean) {
+    const sent: Array<[string, unknown]> = [];
+    const waiting: Array<() => void> = [];
+    return {
+      sent,
+      finishLoad: () => waiting.splice(0).forEach((listener) => listener()),
+      isLoading: () => loading,
+      isDestroyed: () => false,
+      send: (channel: string, payload: unknown) => {
+        sent.push([channel, payload]);
+      },
+      once: (event: 'did-finish-load', listener: () => void) => {
+        if (event === 'did-finish-load') waiting.push(listener);
+      },
+    };
+  }
+
+  it('sends to a loaded window at once', () => {
+    const window = contents(false);
+    sendEventWhenLoaded(window, 'ui.command', { command: 'export' });
+    expect(window.sent).toEqual([[ipcChannel('ui.command'), { command: 'export' }]]);
+  });
+
+  it('waits for a loading window', () => {
+    const window = contents(true);
+    sendEventWhenLoaded(window, 'ui.command', { command: 'settings' });
+    expect(window.sent).toEqual([]);
+    window.finishLoad();
+    expect(window.sent).toEqual([[ipcChannel('ui.command'), { command: 'settings' }]]);
   });
 });

@@ -1,7 +1,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
 
-import type { Theme } from '../../electron/api.js';
+import type { Theme, UiCommand } from '../../electron/api.js';
 import { createMenuActions, type CommandContext } from '../../electron/main/commands.js';
 import { createLogger } from '../../electron/main/log.js';
 import { buildMenuTemplate, type MenuActions, type MenuOptions } from '../../electron/main/menu.js';
@@ -13,6 +13,7 @@ function recordingActions(calls: string[]): MenuActions {
     addFolders: () => calls.push('addFolders'),
     scanNow: () => calls.push('scanNow'),
     exportLabels: () => calls.push('exportLabels'),
+    openSettings: () => calls.push('openSettings'),
     setTheme: (theme: Theme) => calls.push(`setTheme:${theme}`),
     openLogsFolder: () => calls.push('openLogsFolder'),
     showAbout: () => calls.push('showAbout'),
@@ -62,8 +63,16 @@ describe('buildMenuTemplate', () => {
     click(find(template, 'Add Folder…'));
     click(find(template, 'Scan Now'));
     click(find(template, 'Export Labels…'));
-    expect(calls).toEqual(['addFolders', 'scanNow', 'exportLabels']);
+    click(find(submenu(template[0]), 'Settings…'));
+    expect(calls).toEqual(['addFolders', 'scanNow', 'exportLabels', 'openSettings']);
     expect(roles(submenu(template[0]))).toEqual(['quit']);
+  });
+
+  it('puts Settings in the app menu on macOS', () => {
+    const template = buildMenuTemplate({ ...linux, platform: 'darwin' }, recordingActions([]));
+    const appMenu = submenu(template[0]);
+    expect(find(appMenu, 'Settings…')?.accelerator).toBe('CmdOrCtrl+,');
+    expect(find(submenu(template[1]), 'Settings…')).toBeUndefined();
   });
 
   it('leaves out reload and devtools when packaged', () => {
@@ -125,6 +134,7 @@ describe('buildMenuTemplate', () => {
 describe('createMenuActions', () => {
   function setup(results: Record<string, { ok: boolean }> = {}) {
     const dispatched: Array<[string, unknown]> = [];
+    const commands: UiCommand[] = [];
     const errors: string[] = [];
     const context: CommandContext = {
       dispatch: (name, input) => {
@@ -139,44 +149,49 @@ describe('createMenuActions', () => {
       log: createLogger({ console: null }),
       window: () => null,
       language: () => 'en',
-      pickFolders: () => Promise.resolve(['/photos/a', '/photos/b']),
+      sendCommand: (command) => commands.push(command),
       showError: (_window, message, detail) => errors.push(`${message} ${detail}`),
       openLogsFolder: () => Promise.resolve(''),
       showAbout: () => undefined,
     };
-    return { actions: createMenuActions(context), dispatched, errors };
+    return { actions: createMenuActions(context), dispatched, commands, errors };
   }
 
   /** Lets the promise chains that menu clicks start run to the end. */
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-  it('adds every picked folder', async () => {
-    const { actions, dispatched } = setup();
+  it('hands dialogs to the renderer', async () => {
+    const { actions, dispatched, commands } = setup();
     actions.addFolders();
+    actions.exportLabels();
+    actions.openSettings();
     await settle();
-    expect(dispatched).toEqual([
-      ['folders.add', { path: '/photos/a' }],
-      ['folders.add', { path: '/photos/b' }],
-    ]);
+    expect(commands).toEqual(['add-folder', 'export', 'settings']);
+    expect(dispatched).toEqual([]);
   });
 
-  it('starts a scan and shows its error', async () => {
-    const { actions, dispatched, errors } = setup({ 'scan.start': { ok: false } });
+  it('starts a scan and shows the scan view', async () => {
+    const { actions, dispatched, commands, errors } = setup();
     actions.scanNow();
     await settle();
     expect(dispatched).toEqual([['scan.start', {}]]);
+    expect(commands).toEqual(['scan']);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the error of a failed scan', async () => {
+    const { actions, commands, errors } = setup({ 'scan.start': { ok: false } });
+    actions.scanNow();
+    await settle();
+    expect(commands).toEqual([]);
     expect(errors).toEqual(['The scan could not start. scan.start failed']);
   });
 
-  it('exports CSV and stores the theme', async () => {
+  it('stores the theme', async () => {
     const { actions, dispatched, errors } = setup();
-    actions.exportLabels();
     actions.setTheme('dark');
     await settle();
-    expect(dispatched).toEqual([
-      ['export', { format: 'csv' }],
-      ['settings.set', { theme: 'dark' }],
-    ]);
+    expect(dispatched).toEqual([['settings.set', { theme: 'dark' }]]);
     expect(errors).toEqual([]);
   });
 });

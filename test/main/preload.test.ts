@@ -165,7 +165,8 @@ describe('preload and main over IPC', () => {
       database: join(dir, 'library.sqlite'),
       modelsDir: join(dir, 'models'),
       log,
-      pickFolder: () => Promise.resolve(dir),
+      pickFolders: () => Promise.resolve([dir]),
+      showItemInFolder: () => undefined,
       chooseExportFile: () => Promise.resolve(null),
     });
 
@@ -207,11 +208,11 @@ describe('preload and main over IPC', () => {
   it('adds a folder the picker returns', async () => {
     const picked = await bridge.request('folders.pick', {});
     expect(picked.ok).toBe(true);
-    const path = picked.ok ? picked.value.path : null;
-    expect(path).not.toBeNull();
+    const paths = picked.ok ? picked.value.paths : [];
+    expect(paths).toHaveLength(1);
 
-    const added = await bridge.request('folders.add', { path: path ?? '' });
-    expect(added).toEqual({ ok: true, value: [path] });
+    const added = await bridge.request('folders.add', { path: paths[0] ?? '' });
+    expect(added).toEqual({ ok: true, value: paths });
   });
 
   it('maps engine errors to API codes', async () => {

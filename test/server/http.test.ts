@@ -271,6 +271,11 @@ describe('API transport', () => {
     expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { code: 'unsupported' } });
   });
 
+  test('show in folder is unsupported over HTTP', async () => {
+    const reply = await post('photos.reveal', { id: 1 });
+    expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { code: 'unsupported' } });
+  });
+
   test('settings round-trip', async () => {
     const set = await post('settings.set', { theme: 'dark', language: 'ja' });
     expect(JSON.parse(set.body)).toEqual({ ok: true, value: { theme: 'dark', language: 'ja' } });

@@ -48,6 +48,9 @@ export const en = {
   'grid.selected': '{count} selected',
   'grid.clearSelection': 'Clear selection',
   'grid.tagSelection': 'Tag selection',
+  'grid.selectingAll': 'Selecting all matches…',
+  'grid.selectTruncated':
+    'More than {count} photos match, so only the first {count} are selected. Narrow the search to tag the rest.',
   'grid.noLabel': 'No label',
   'grid.failed': 'Failed',
   'grid.pending': 'Not tagged yet',
@@ -88,6 +91,8 @@ export const en = {
   'detail.error': 'This photo could not be tagged: {error}',
   'detail.keys': 'Keys: ← → previous/next, ↑ ↓ choose a label, C confirm, R reject, Esc close',
   'detail.openOriginal': 'Open original',
+  'detail.reveal': 'Show in folder',
+  'detail.revealMissing': 'The file is no longer at {path}.',
 
   'tag.title': 'Tag {count} photos',
   'tag.title#one': 'Tag {count} photo',
@@ -101,7 +106,7 @@ export const en = {
   'scan.addPlaceholder': '/home/me/Pictures',
   'scan.folderPath': 'Folder path',
   'scan.add': 'Add folder',
-  'scan.pick': 'Choose folder…',
+  'scan.pick': 'Choose folders…',
   'scan.remove': 'Remove {folder}',
   'scan.noFolders': 'No folders yet. Add the folder that holds your photos.',
   'scan.start': 'Scan now',

@@ -46,6 +46,9 @@ export const ja: Messages = {
   'grid.selected': '{count} 枚を選択中',
   'grid.clearSelection': '選択を解除',
   'grid.tagSelection': '選択した写真にタグ付け',
+  'grid.selectingAll': '一致する写真をすべて選択中…',
+  'grid.selectTruncated':
+    '一致する写真が {count} 枚を超えるため、最初の {count} 枚だけを選択しました。残りは検索を絞り込んでタグ付けしてください。',
   'grid.noLabel': 'ラベルなし',
   'grid.failed': '失敗',
   'grid.pending': '未タグ付け',
@@ -86,6 +89,8 @@ export const ja: Messages = {
   'detail.error': 'この写真はタグ付けできませんでした：{error}',
   'detail.keys': 'キー：← → 前後の写真、↑ ↓ ラベルを選択、C 確定、R 却下、Esc 閉じる',
   'detail.openOriginal': '元の画像を開く',
+  'detail.reveal': 'フォルダーに表示',
+  'detail.revealMissing': 'ファイルが {path} にありません。',
 
   'tag.title': '{count} 枚にタグ付け',
   'tag.title#one': '{count} 枚にタグ付け',

@@ -1,4 +1,4 @@
-import type { LibraryStats, ModelsInfo, Settings } from '../../../electron/api.js';
+import type { LibraryStats, ModelsInfo, Settings, UiCommand } from '../../../electron/api.js';
 import { i18n } from '../i18n/index.svelte.js';
 import { bridge, call } from '../lib/api.js';
 import { Gallery } from './gallery.svelte.js';
@@ -49,6 +49,7 @@ export class AppState {
       if (reason === 'folders') void this.scan.refresh();
       if (reason !== 'settings') void this.gallery.reload(true);
     });
+    const offCommand = bridge.on('ui.command', ({ command }) => this.runCommand(command));
     const settings = await call('settings.get', {});
     if (settings) this.applySettings(settings);
     await Promise.all([this.refreshStats(), this.scan.refresh(), this.gallery.reload()]);
@@ -57,7 +58,32 @@ export class AppState {
       offScan();
       offProgress();
       offChanged();
+      offCommand();
     };
+  }
+
+  /** Carries out a command from the desktop app's menu. */
+  runCommand(command: UiCommand): void {
+    switch (command) {
+      case 'export':
+        this.closeDetail();
+        this.view = 'library';
+        this.dialog = 'export';
+        break;
+      case 'add-folder':
+        this.view = 'scan';
+        void this.scan.pickFolders();
+        break;
+      case 'scan':
+        this.view = 'scan';
+        void this.scan.refresh();
+        break;
+      case 'settings':
+        this.closeDetail();
+        this.dialog = null;
+        this.view = 'settings';
+        break;
+    }
   }
 
   async refreshStats(): Promise<void> {

@@ -1,7 +1,9 @@
 import { SvelteSet } from 'svelte/reactivity';
 
-import type { PhotoSummary, SearchQuery } from '../../../electron/api.js';
+import { MAX_SELECTION, type PhotoSummary, type SearchQuery } from '../../../electron/api.js';
+import { t } from '../i18n/index.svelte.js';
 import { call } from '../lib/api.js';
+import { notices } from './notices.svelte.js';
 
 /** Photos fetched per request; keyset paging keeps each one as cheap as the first. */
 const PAGE_SIZE = 300;
@@ -32,6 +34,8 @@ export class Gallery {
   /** Index of the keyboard focus in `items`, -1 for none. */
   focus = $state(-1);
   readonly selected = new SvelteSet<number>();
+  /** True while "select all" fetches the ids of every match. */
+  selecting = $state(false);
   #anchor = -1;
 
   #cursor: string | null = null;
@@ -156,11 +160,19 @@ export class Gallery {
     }
   }
 
-  /** Selects every loaded photo. */
-  selectAll(): void {
-    // TODO: select all matching photos, not only the pages loaded so far, once the API can
-    // label a whole search in one request.
-    for (const item of this.items) this.selected.add(item.id);
+  /**
+   * Selects every photo of the current search, loaded or not, up to MAX_SELECTION (the most
+   * one labelling request takes). Tells the user when more photos match than that.
+   */
+  async selectAll(): Promise<void> {
+    const generation = this.#generation;
+    this.selecting = true;
+    const result = await call('photos.ids', this.search);
+    this.selecting = false;
+    // A new search started meanwhile: its results are not what the user asked to select.
+    if (!result || generation !== this.#generation) return;
+    for (const id of result.ids) this.selected.add(id);
+    if (result.truncated) notices.info(t('grid.selectTruncated', { count: MAX_SELECTION }));
   }
 
   clearSelection(): void {

@@ -60,9 +60,10 @@ export class ScanState {
     return folders !== null;
   }
 
-  async pickFolder(): Promise<void> {
+  /** Opens the native folder picker (Electron only) and adds every folder chosen. */
+  async pickFolders(): Promise<void> {
     const picked = await call('folders.pick', {});
-    if (picked?.path) await this.addFolder(picked.path);
+    for (const path of picked?.paths ?? []) await this.addFolder(path);
   }
 
   async removeFolder(path: string): Promise<void> {
