@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Library, type ScanSummary } from '../../electron/core/library.js';
@@ -241,5 +242,68 @@ describe('scan model choice', () => {
     } finally {
       await library.close();
     }
+  });
+});
+
+describe('scan edge cases', () => {
+  it('tags identical photos side by side', async () => {
+    const folder = join(root, 'twins');
+    await writeSeededPhoto(join(folder, 'a.jpg'), 5);
+    for (const name of ['b.jpg', 'c.jpg', 'd.jpg'])
+      await copyFile(join(folder, 'a.jpg'), join(folder, name));
+
+    const summary = await scan(join(root, 'twins.sqlite'), folder);
+
+    expect(summary.tagged).toBe(4);
+    expect(summary.failed).toBe(0);
+  });
+
+  it('ignores its thumbnail cache inside a scanned folder', async () => {
+    const folder = join(root, 'inside');
+    await writeSeededPhotos(folder, 3);
+    const database = join(folder, 'tags.sqlite');
+    await scan(database, folder);
+
+    const again = await scan(database, folder);
+
+    expect(again.unchanged).toBe(3);
+    expect(again.tagged).toBe(0);
+    expect(rows(database, 'SELECT 1 FROM photos')).toHaveLength(3);
+  });
+
+  it('warns about files it cannot tag', async () => {
+    const folder = join(root, 'odd-files');
+    await writeSeededPhotos(folder, 1);
+    execFileSync('mkfifo', [join(folder, 'pipe.jpg')]);
+    await symlink(join(folder, 'nowhere.jpg'), join(folder, 'dangling.jpg'));
+    await symlink('/dev/zero', join(folder, 'zero.jpg'));
+
+    const summary = await scan(join(root, 'odd-files.sqlite'), folder);
+
+    expect(summary.tagged).toBe(1);
+    const warnings = summary.warnings.join('\n');
+    expect(warnings).toContain(`${join(folder, 'pipe.jpg')}: not a regular file`);
+    expect(warnings).toContain(`${join(folder, 'dangling.jpg')}: broken symbolic link`);
+    expect(warnings).toContain(
+      `${join(folder, 'zero.jpg')}: the link points at something that is not a file`,
+    );
+  });
+
+  it('refuses files over the size limit', async () => {
+    const folder = join(root, 'huge');
+    await writeSeededPhotos(folder, 1);
+    // A sparse file: it takes no disk space but reports its full size.
+    await writeFile(join(folder, 'huge.jpg'), '');
+    await truncate(join(folder, 'huge.jpg'), 600 * 2 ** 20);
+
+    const summary = await scan(join(root, 'huge.sqlite'), folder);
+
+    expect(summary.tagged).toBe(1);
+    expect(summary.failed).toBe(1);
+    const error = rows<{ error: string }>(
+      join(root, 'huge.sqlite'),
+      `SELECT error FROM photos WHERE status = 'failed'`,
+    );
+    expect(error[0]?.error).toBe('file too large: 600 MiB (the limit is 512 MiB)');
   });
 });

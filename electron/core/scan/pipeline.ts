@@ -29,6 +29,11 @@ type Prepared =
   | { kind: 'gone'; file: WalkEntry };
 
 const TOP_K = 5;
+/**
+ * Each photo is read whole to hash and decode it, so a batch holds several in memory at once.
+ * 512 MiB passes any camera's raw-size JPEG or TIFF; larger files are refused.
+ */
+const MAX_FILE_BYTES = 512 * 2 ** 20;
 /** Photos decoded while the model loads, before its preferred batch size is known. */
 const CPU_BATCH_SIZE = 8;
 
@@ -67,7 +72,8 @@ export async function runScan(
   try {
     meter.phase('walking', 0);
     // The walk waits on stat calls in libuv's threads; reading the stored rows meanwhile is free.
-    const walking = walkFolders(request.folders);
+    // The library's own thumbnail cache may sit inside a scanned folder: it holds no photos.
+    const walking = walkFolders(request.folders, { exclude: [request.thumbnailsDir] });
     const stored = storedFilesUnder(request.folders, store);
     const listing = await walking;
     summary.warnings.push(...listing.warnings);
@@ -155,6 +161,11 @@ async function preparePhoto(
   store: PhotoStore,
   claimedMoves: Set<number>,
 ): Promise<Prepared> {
+  if (file.size > MAX_FILE_BYTES) {
+    const size = `${Math.round(file.size / 2 ** 20)} MiB`;
+    const error = `file too large: ${size} (the limit is ${MAX_FILE_BYTES / 2 ** 20} MiB)`;
+    return { kind: 'failed', file, hash: null, error };
+  }
   let data: Buffer;
   try {
     data = await readFile(file.path);

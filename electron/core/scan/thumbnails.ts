@@ -1,4 +1,5 @@
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Returns where the thumbnail with a content hash lives: two-level fan-out keeps folders small. */
@@ -20,7 +21,13 @@ export async function saveThumbnail(
     // Not cached yet.
   }
   await mkdir(join(thumbnailsDir, key.slice(0, 2)), { recursive: true });
-  const temporary = `${target}.${process.pid}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, target);
+  // Identical photos in one batch write the same thumbnail at once: each needs its own
+  // temporary file, and whichever rename lands last wins with the same bytes.
+  const temporary = `${target}.${randomUUID()}.tmp`;
+  try {
+    await writeFile(temporary, data);
+    await rename(temporary, target);
+  } finally {
+    await rm(temporary, { force: true });
+  }
 }

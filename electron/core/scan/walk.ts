@@ -47,8 +47,12 @@ export function isSkippedFolder(name: string): boolean {
  * are skipped; symbolic links are followed, but a folder reached twice (a link loop, or two roots
  * that overlap) is listed once. A folder that cannot be read becomes a warning.
  */
-export async function walkFolders(roots: readonly string[]): Promise<WalkResult> {
+export async function walkFolders(
+  roots: readonly string[],
+  options: { exclude?: readonly string[] } = {},
+): Promise<WalkResult> {
   const result: WalkResult = { files: [], unreadable: [], warnings: [] };
+  const excluded = new Set(options.exclude ?? []);
   const visited = new Set<string>();
   const seenFiles = new Set<string>();
   const pending = [...roots];
@@ -77,12 +81,17 @@ export async function walkFolders(roots: readonly string[]): Promise<WalkResult>
     const candidates: string[] = [];
     for (const entry of entries) {
       const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (!isSkippedFolder(entry.name)) pending.push(path);
+      if (entry.name.includes('\uFFFD')) {
+        // Node decodes file names as UTF-8 and cannot open a name that is not valid UTF-8.
+        result.warnings.push(`skipped ${path}: the file name is not valid UTF-8`);
+      } else if (entry.isDirectory()) {
+        if (!isSkippedFolder(entry.name) && !excluded.has(path)) pending.push(path);
       } else if (entry.isSymbolicLink()) {
-        await followLink(path, entry.name, pending, candidates);
-      } else if (entry.isFile() && !entry.name.startsWith('.')) {
-        candidates.push(path);
+        await followLink(path, entry.name, pending, candidates, result);
+      } else if (entry.isFile()) {
+        if (!entry.name.startsWith('.')) candidates.push(path);
+      } else if (looksLikeImageName(entry.name)) {
+        result.warnings.push(`skipped ${path}: not a regular file`);
       }
     }
     await statCandidates(candidates, result, seenFiles);
@@ -104,15 +113,26 @@ async function followLink(
   name: string,
   pending: string[],
   candidates: string[],
+  result: WalkResult,
 ): Promise<void> {
   if (name.startsWith('.')) return;
   try {
     const target = await stat(path);
-    if (target.isDirectory() && !isSkippedFolder(name)) pending.push(path);
-    else if (target.isFile()) candidates.push(path);
+    if (target.isDirectory()) {
+      if (!isSkippedFolder(name)) pending.push(path);
+    } else if (target.isFile()) {
+      candidates.push(path);
+    } else if (looksLikeImageName(name)) {
+      result.warnings.push(`skipped ${path}: the link points at something that is not a file`);
+    }
   } catch {
     // A dangling link or a link loop (ELOOP) points at nothing that can be tagged.
+    if (looksLikeImageName(name)) result.warnings.push(`skipped ${path}: broken symbolic link`);
   }
+}
+
+function looksLikeImageName(name: string): boolean {
+  return IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 }
 
 async function statCandidates(
