@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   exportLibrary,
   neutralizeFormula,
 } from '../../electron/core/export/export.js';
+import { ExportPathError } from '../../electron/core/export/out-path.js';
 import type { ExportPhoto } from '../../electron/core/export/rows.js';
 import { addPhoto, createLibrary, MODEL, type TestLibrary } from '../search/library.js';
 
@@ -202,5 +203,42 @@ describe('JSON export', () => {
     const out = join(library.dir, 'empty.json');
     exportLibrary(library.db, out, { format: 'json' });
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([]);
+  });
+});
+
+describe('export destination', () => {
+  it('rejects the database and its side files', () => {
+    addPhoto(library.db, { path: '/photos/a.jpg', labels: [[TABBY, 0.5]] });
+    const database = join(library.dir, 'library.sqlite');
+    symlinkSync(database, join(library.dir, 'link.sqlite'));
+    linkSync(database, join(library.dir, 'hard.sqlite'));
+    const targets = [
+      database,
+      `${database}-wal`,
+      `${database}-shm`,
+      join(library.dir, 'link.sqlite'),
+      join(library.dir, 'hard.sqlite'),
+      join(library.dir, '.', 'library.sqlite'),
+    ];
+    for (const target of targets) {
+      expect(() => exportLibrary(library.db, target, { format: 'csv' }), target).toThrow(
+        ExportPathError,
+      );
+    }
+    const [row] = library.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM photos').all();
+    expect(row.n).toBe(1);
+  });
+
+  it('names a missing folder', () => {
+    const out = join(library.dir, 'missing', 'x.csv');
+    expect(() => exportLibrary(library.db, out, { format: 'csv' })).toThrow(
+      `folder not found: ${join(library.dir, 'missing')}`,
+    );
+  });
+
+  it('rejects a folder as the file', () => {
+    const folder = join(library.dir, 'out');
+    mkdirSync(folder);
+    expect(() => exportLibrary(library.db, folder, { format: 'csv' })).toThrow(/is a folder/);
   });
 });

@@ -164,6 +164,15 @@ describe('export command', () => {
     expect(JSON.parse(io.out)).toHaveLength(2);
   });
 
+  it('refuses to overwrite the database', async () => {
+    await expect(runExport(['--out', dbPath, '--db', dbPath], capture())).rejects.toThrow(
+      /is the library database/,
+    );
+    const io = capture();
+    expect(await runSearch(['dog', '--db', dbPath], io)).toBe(0);
+    expect(io.out).toContain('/lib/p1.jpg');
+  });
+
   it('requires --out', async () => {
     await expect(runExport(['--db', dbPath], capture())).rejects.toThrow(UsageError);
   });

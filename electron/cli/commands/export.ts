@@ -68,9 +68,9 @@ export async function runExport(args: string[], io: CliIO): Promise<number> {
       for (const chunk of exportChunks(db, options, summary)) io.stdout(chunk);
       return 0;
     }
-    const path = resolve(out);
-    const summary = exportLibrary(db, path, options);
-    io.stdout(`wrote ${summary.photos} photos, ${summary.rows} rows to ${path}\n`);
+    // The path as typed, so errors name the folder the user wrote.
+    const summary = exportLibrary(db, out, options);
+    io.stdout(`wrote ${summary.photos} photos, ${summary.rows} rows to ${resolve(out)}\n`);
     return 0;
   } finally {
     db.close();

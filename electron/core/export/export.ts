@@ -2,6 +2,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db/database.js';
 import type { SearchQuery } from '../search/search.js';
+import { checkExportPath } from './out-path.js';
 import { allPhotos, searchedPhotos, type ExportPhoto } from './rows.js';
 
 export interface ExportOptions {
@@ -169,9 +170,11 @@ export function exportChunks(
 
 /**
  * Writes the library, or what a search finds, to a CSV or JSON file. The file appears only when
- * complete: the export goes to `FILE.partial` and is renamed at the end.
+ * complete: the export goes to `FILE.partial` and is renamed at the end. Throws ExportPathError
+ * when the folder is missing, `outPath` is a folder, or it is the library database.
  */
 export function exportLibrary(db: Db, outPath: string, options: ExportOptions): ExportSummary {
+  checkExportPath(db, outPath);
   const summary: ExportSummary = { photos: 0, rows: 0 };
   const chunks = exportChunks(db, options, summary);
 

@@ -10,3 +10,4 @@ export {
   type ExportSummary,
 } from './export.js';
 export { allPhotos, searchedPhotos, type ExportPhoto } from './rows.js';
+export { checkExportPath, ExportPathError } from './out-path.js';
