@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 
@@ -25,6 +25,7 @@ export class DatabaseOpenError extends Error {
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
   let db: Db | undefined;
   try {
+    if (existsSync(path) && statSync(path).isDirectory()) throw new Error('it is a folder');
     if (!options.readonly && path !== ':memory:') createFolders(dirname(path));
     db = new Database(path, {
       readonly: options.readonly ?? false,
@@ -34,13 +35,12 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     db.pragma('foreign_keys = ON');
     // 64 MiB page cache, up from 2 MiB: searches read scattered pages of the label indexes.
     db.pragma('cache_size = -65536');
+    checkVersion(db);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       // With WAL, NORMAL loses at most the last transactions on power loss, never consistency.
       db.pragma('synchronous = NORMAL');
       migrate(db);
-    } else {
-      checkVersion(db);
     }
     return db;
   } catch (error) {
@@ -70,6 +70,15 @@ export function schemaVersion(db: Db): number {
 function checkVersion(db: Db): number {
   // Reading user_version also makes SQLite read the header, so a non-database fails here.
   const version = schemaVersion(db);
+  if (version === 0) {
+    // A new library is an empty file. Another program's database is left untouched.
+    const tables = db
+      .prepare<[], { name: string }>(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1`,
+      )
+      .get();
+    if (tables) throw new Error('not a DeiT Tagger library: it holds tables of another program');
+  }
   if (version > MIGRATIONS.length) {
     throw new Error(
       `schema version ${version} is newer than this app supports (${MIGRATIONS.length}); update DeiT Tagger`,
