@@ -58,7 +58,8 @@ const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** Tells whether a bind address is a loopback address. */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || host.startsWith('127.');
+  // Only a literal 127.x.y.z address: a name such as 127.0.0.1.example.com can resolve anywhere.
+  return LOOPBACK_NAMES.has(host) || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
 }
 
 /**
