@@ -11,7 +11,7 @@ import {
   PhotoDecodeError,
   type DecodedPhoto,
 } from '../../electron/core/image/decode.js';
-import { readPhotoExif } from '../../electron/core/image/exif.js';
+import { parseExifDate, readPhotoExif } from '../../electron/core/image/exif.js';
 import { preprocessRgb } from '../../electron/core/image/preprocess.js';
 import {
   PATTERN_HEIGHT,
@@ -250,6 +250,49 @@ describe('EXIF', () => {
     const photo = await decodePhoto(data, DEIT_224);
     expect(photo.takenAt).toBe(Date.UTC(2020, 0, 2, 1, 4, 5));
     expect(photo.camera).toBe('Acme Snap 3');
+  });
+
+  it('ignores out-of-range dates', async () => {
+    const jpegWithDates = (original: string, modified: string): Promise<Buffer> =>
+      sharp(testPattern(), { raw: { width: PATTERN_WIDTH, height: PATTERN_HEIGHT, channels: 3 } })
+        .withExif({ IFD0: { DateTime: modified }, IFD2: { DateTimeOriginal: original } })
+        .jpeg()
+        .toBuffer();
+    const takenAt = async (original: string, modified: string): Promise<number | null> =>
+      (await decodePhoto(await jpegWithDates(original, modified), DEIT_224)).takenAt;
+
+    // A camera with an unset clock, and values Date.UTC would roll over into 2021.
+    expect(await takenAt('0000:00:00 00:00:00', '0000:00:00 00:00:00')).toBeNull();
+    expect(await takenAt('2020:13:45 25:61:99', '2020:13:45 25:61:99')).toBeNull();
+    // An invalid DateTimeOriginal falls back to a valid DateTime.
+    expect(await takenAt('2020:13:45 25:61:99', '2019:07:08 09:10:11')).toBe(
+      Date.UTC(2019, 6, 8, 9, 10, 11),
+    );
+    expect(await takenAt('2020:02:29 23:59:59', '2019:07:08 09:10:11')).toBe(
+      Date.UTC(2020, 1, 29, 23, 59, 59),
+    );
+  });
+
+  it('checks each field of a date', () => {
+    const cases: Array<[string, number | null]> = [
+      ['2021:02:28 00:00:00', Date.UTC(2021, 1, 28)],
+      ['2021:02:29 00:00:00', null],
+      ['2000:02:29 00:00:00', Date.UTC(2000, 1, 29)],
+      ['1900:02:29 00:00:00', null],
+      ['2021:04:31 12:00:00', null],
+      ['2021:00:10 12:00:00', null],
+      ['2021:01:00 12:00:00', null],
+      ['2021:01:01 24:00:00', null],
+      ['2021:01:01 23:60:00', null],
+      ['2021:01:01 23:59:60', null],
+      ['1799:12:31 23:59:59', null],
+      ['1800:01:01 00:00:00', Date.UTC(1800, 0, 1)],
+      ['2200:12:31 23:59:59', Date.UTC(2200, 11, 31, 23, 59, 59)],
+      ['2201:01:01 00:00:00', null],
+      ['    :  :     :  :  ', null],
+      ['2021:01:01 12:00:00\0\0', Date.UTC(2021, 0, 1, 12)],
+    ];
+    for (const [text, expected] of cases) expect(parseExifDate(text), text).toBe(expected);
   });
 
   it('returns nulls without EXIF', async () => {
