@@ -29,3 +29,8 @@ export function formatDuration(seconds: number): string {
   if (m > 0) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
   return `${s} s`;
 }
+
+/** Returns the last segment of a folder path, with either slash as the separator. */
+export function folderName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+}
