@@ -4,6 +4,7 @@ import { ModelNotFoundError } from '../core/model/resolve.js';
 import { runInfo } from './commands/info.js';
 import { runScanCommand } from './commands/scan.js';
 import { processIO, UsageError, type CliIO } from './io.js';
+import { printableMessage } from './printable.js';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
 
@@ -78,7 +79,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
 }
 
 function reportError(name: string, error: unknown, io: CliIO): number {
-  const message = error instanceof Error ? error.message : String(error);
+  // Messages often quote file names, which may contain terminal control sequences.
+  const message = printableMessage(error instanceof Error ? error.message : String(error));
   if (error instanceof UsageError || isParseArgsError(error)) {
     io.stderr(
       `deit-tagger ${name}: ${message}\nRun \`deit-tagger ${name} --help\` for its options.\n`,

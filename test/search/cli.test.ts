@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runExport } from '../../electron/cli/commands/export.js';
@@ -69,6 +69,26 @@ describe('search command', () => {
     expect(io.out).toBe('/lib/p2.jpg\ttabby 0.80\n');
   });
 
+  it('escapes control characters in paths', async () => {
+    const hostile = '/lib/\u001b]0;PWNED\u0007\u001b[2J\u001b[31mred.jpg';
+    const split = '/lib/tab\there\nnext\rline.jpg';
+    addPhoto(library.db, { path: hostile, labels: [[TABBY, 0.9]] });
+    addPhoto(library.db, { path: split, labels: [[TABBY, 0.7]] });
+    const io = capture();
+    await runSearch(['tabby', '--db', dbPath, '--min-score', '0.5'], io);
+
+    const lines = io.out.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('/lib/\\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mred.jpg\ttabby 0.90');
+    expect(lines[1]).toBe('/lib/p2.jpg\ttabby 0.80');
+    expect(lines[2]).toBe('/lib/tab\\there\\nnext\\rline.jpg\ttabby 0.70');
+
+    const json = capture();
+    await runSearch(['tabby', '--db', dbPath, '--min-score', '0.5', '--json'], json);
+    const paths = (JSON.parse(json.out) as Array<{ path: string }>).map((hit) => hit.path);
+    expect(paths).toEqual([hostile, '/lib/p2.jpg', split]);
+  });
+
   it('prints an empty JSON array when nothing matches', async () => {
     const io = capture();
     await runSearch(['lion', '--db', dbPath, '--json'], io);
@@ -130,6 +150,12 @@ describe('tag command', () => {
     expect(search.out.split('\n').filter(Boolean)).toHaveLength(2);
   });
 
+  it('escapes control characters in a tag', async () => {
+    const io = capture();
+    await runTag(['/lib/p1.jpg', '--add', 'x\u001b[2Jy', '--db', dbPath], io);
+    expect(io.out).toBe('added "x\\x1b[2Jy" on 1 photo\n');
+  });
+
   it('names unknown photos and ambiguous labels', async () => {
     await expect(
       runTag(['/lib/nope.jpg', '--add', 'x', '--db', dbPath], capture()),
@@ -162,6 +188,15 @@ describe('export command', () => {
     const io = capture();
     await runExport(['--out', '-', '--db', dbPath, '--format', 'json'], io);
     expect(JSON.parse(io.out)).toHaveLength(2);
+  });
+
+  it('escapes control characters in the summary', async () => {
+    const folder = join(library.dir, 'out\u001b[2J');
+    mkdirSync(folder);
+    const io = capture();
+    await runExport(['--out', join(folder, 'x.csv'), '--db', dbPath], io);
+    expect(io.out).toContain('out\\x1b[2J');
+    expect(io.out).not.toContain('\u001b');
   });
 
   it('refuses to overwrite the database', async () => {

@@ -9,6 +9,7 @@ import {
 import { defaultPaths } from '../../core/paths.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
+import { printable } from '../printable.js';
 import { openExistingLibrary } from './search.js';
 
 export const EXPORT_HELP = `Usage: deit-tagger export --out FILE [options]
@@ -70,7 +71,9 @@ export async function runExport(args: string[], io: CliIO): Promise<number> {
     }
     // The path as typed, so errors name the folder the user wrote.
     const summary = exportLibrary(db, out, options);
-    io.stdout(`wrote ${summary.photos} photos, ${summary.rows} rows to ${resolve(out)}\n`);
+    io.stdout(
+      `wrote ${summary.photos} photos, ${summary.rows} rows to ${printable(resolve(out))}\n`,
+    );
     return 0;
   } finally {
     db.close();

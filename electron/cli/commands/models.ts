@@ -20,6 +20,7 @@ import {
 import { defaultPaths } from '../../core/paths.js';
 import { formatBytes, formatDuration } from '../format.js';
 import { UsageError, type CliIO } from '../io.js';
+import { printable } from '../printable.js';
 
 export const MODELS_HELP = `Usage: deit-tagger models COMMAND [options]
 
@@ -201,7 +202,7 @@ async function listCommand(io: CliIO, options: ModelsOptions): Promise<number> {
       io.stdout(`${JSON.stringify({ modelsDir: options.modelsDir, models }, null, 2)}\n`);
     } else {
       io.stdout(formatListing(models, db !== undefined));
-      io.stdout(`\nModels folder: ${options.modelsDir}\n`);
+      io.stdout(`\nModels folder: ${printable(options.modelsDir)}\n`);
     }
     return 0;
   } finally {
@@ -212,8 +213,8 @@ async function listCommand(io: CliIO, options: ModelsOptions): Promise<number> {
 function formatListing(models: ModelListing[], withLibrary: boolean): string {
   const header = ['ID', 'NAME', 'TOP-1', 'SIZE', 'STATUS', ...(withLibrary ? ['PHOTOS'] : [])];
   const rows = models.map((model) => [
-    model.id,
-    model.name,
+    printable(model.id),
+    printable(model.name),
     model.top1 === null ? '-' : model.top1.toFixed(1),
     model.sizeBytes === null ? '-' : `${model.installed ? '' : '~'}${formatBytes(model.sizeBytes)}`,
     statusOf(model),
@@ -263,7 +264,7 @@ async function downloadCommand(
     progress.end();
   }
 
-  io.stdout(`Installed ${model.id} (${model.name}) at ${model.path}\n`);
+  io.stdout(`Installed ${model.id} (${printable(model.name)}) at ${printable(model.path)}\n`);
   const checked = model.sha256Verified
     ? 'verified'
     : 'computed here; the catalogue pins no checksum for this file';
@@ -315,7 +316,7 @@ async function importCommand(io: CliIO, options: ModelsOptions, file: string): P
   });
   const signature = model.signature!;
   const pre = model.preprocessing!;
-  io.stdout(`Imported ${file} as ${model.id} at ${model.path}\n`);
+  io.stdout(`Imported ${printable(file)} as ${model.id} at ${printable(model.path)}\n`);
   io.stdout(
     `  input "${signature.inputName}" ${pre.inputSize}x${pre.inputSize}, ` +
       `${signature.outputNames.length === 2 ? 'two heads averaged' : 'one logits output'}, ` +
@@ -348,7 +349,7 @@ function useCommand(io: CliIO, options: ModelsOptions, id: string): Promise<numb
   const previous = activeModel(db);
   return useModel(db, options.modelsDir, id)
     .then((model) => {
-      io.stdout(`Active model: ${model.id} (${model.name})\n`);
+      io.stdout(`Active model: ${model.id} (${printable(model.name)})\n`);
       if (previous !== null && previous !== model.id) {
         io.stdout(
           `Photos tagged by ${previous} keep those labels. To tag them with ${model.id}, run: ` +

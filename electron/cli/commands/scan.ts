@@ -6,6 +6,7 @@ import { PROVIDER_NAMES, type ProviderName } from '../../core/model/providers.js
 import { formatDuration, progressLine } from '../format.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
+import { printable } from '../printable.js';
 
 export const SCAN_HELP = `Usage: deit-tagger scan FOLDER... [options]
 
@@ -119,7 +120,8 @@ function formatFailures(library: Library, folders: readonly string[]): string {
     .failures(Number.MAX_SAFE_INTEGER)
     .filter((file) => folders.some((folder) => file.path.startsWith(folder + sep)));
   const lines = ['Failed files:'];
-  for (const file of failed.slice(0, LISTED_FAILURES)) lines.push(`  ${file.path}: ${file.error}`);
+  for (const file of failed.slice(0, LISTED_FAILURES))
+    lines.push(`  ${printable(file.path)}: ${printable(file.error)}`);
   if (failed.length > LISTED_FAILURES) {
     lines.push(
       `  ... and ${failed.length - LISTED_FAILURES} more (\`deit-tagger export --format json\` lists all)`,

@@ -7,6 +7,7 @@ import type { PhotoLabel } from '../../core/search/labels.js';
 import { MAX_LIMIT, searchPhotos, type SearchQuery } from '../../core/search/search.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
+import { printable } from '../printable.js';
 
 export const SEARCH_HELP = `Usage: deit-tagger search QUERY [options]
 
@@ -155,14 +156,15 @@ export async function runSearch(args: string[], io: CliIO): Promise<number> {
           };
           io.stdout(`${printed === 0 ? '\n' : ',\n'}  ${JSON.stringify(record)}`);
         } else {
-          io.stdout(`${hit.path}\t${labels.slice(0, 3).map(formatLabel).join(', ')}\n`);
+          const text = labels.slice(0, 3).map(formatLabel).join(', ');
+          io.stdout(`${printable(hit.path)}\t${printable(text)}\n`);
         }
         printed++;
       }
       cursor = page.nextCursor;
     } while (cursor && printed < limit);
     if (values.json) io.stdout(printed === 0 ? ']\n' : '\n]\n');
-    else if (printed === 0) io.stderr(`no photos match "${query.text}"\n`);
+    else if (printed === 0) io.stderr(`no photos match "${printable(query.text)}"\n`);
     return 0;
   } finally {
     db.close();

@@ -13,6 +13,7 @@ import {
 import { defaultPaths } from '../../core/paths.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
+import { printable } from '../printable.js';
 import { openExistingLibrary } from './search.js';
 
 export const TAG_HELP = `Usage: deit-tagger tag PATH... (--add LABEL | --confirm LABEL | --reject LABEL | --clear LABEL)
@@ -100,7 +101,7 @@ export async function runTag(args: string[], io: CliIO): Promise<number> {
     const name = 'classIndex' in target ? displayName(target.classIndex) : `"${target.tag}"`;
     const unchanged = ids.length - changed;
     io.stdout(
-      `${PAST[action]} ${name} on ${changed} photo${changed === 1 ? '' : 's'}` +
+      `${PAST[action]} ${printable(name)} on ${changed} photo${changed === 1 ? '' : 's'}` +
         (unchanged > 0 ? ` (${unchanged} unchanged)` : '') +
         '\n',
     );
