@@ -2,8 +2,8 @@
  * The desktop back end on a real SQLite library: photo media by id, revealing a photo (directly
  * and through the photos.reveal request), and exports written through the save dialog's choice.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
@@ -30,6 +30,7 @@ let backend: Backend;
 let photoId: number;
 let photoPath: string;
 let goneId: number;
+let scannedMtimeMs: number;
 /** Paths the back end asked the file manager to show. */
 const revealed: string[] = [];
 
@@ -64,8 +65,18 @@ beforeAll(async () => {
     camera: null,
     labels: [{ classIndex: TABBY, score: 0.875 }],
   };
+  // The original is served only while its size and mtime match the scan's.
+  const info = statSync(photoPath);
+  scannedMtimeMs = Math.trunc(info.mtimeMs);
   photoId = store.saveTagged(
-    { ...saved, path: photoPath, hash: 'h1', thumbnail: 'ab12cd34' },
+    {
+      ...saved,
+      size: info.size,
+      mtimeMs: scannedMtimeMs,
+      path: photoPath,
+      hash: 'h1',
+      thumbnail: 'ab12cd34',
+    },
     'deit-test',
     Date.now(),
   );
@@ -91,6 +102,18 @@ describe('photoMedia', () => {
       file: photoPath,
       contentType: 'image/png',
     });
+  });
+
+  it('withholds an original that changed since its scan', async () => {
+    const saved = await readFile(photoPath);
+    await writeFile(photoPath, 'another file now sits at this path');
+    try {
+      expect(photoMedia(backend.library, 'original', photoId)).toBeNull();
+    } finally {
+      await writeFile(photoPath, saved);
+      await utimes(photoPath, scannedMtimeMs / 1000, scannedMtimeMs / 1000);
+    }
+    expect(photoMedia(backend.library, 'original', photoId)?.file).toBe(photoPath);
   });
 
   it('returns null for unknown and missing photos', () => {
