@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'no-model', // tagging needs a model and none is installed or active
   'folder-invalid', // the folder does not exist, is not a folder or cannot be read
   'unsupported', // the request does not exist on this transport (a native dialog over HTTP)
+  'model-invalid', // a model file is not a usable ImageNet-1k classifier; the message says why
   'unauthorized', // HTTP: the access token is missing or wrong; IPC: the sender is not the app's page
   'transport', // the client could not reach the back end
   'internal', // anything else; the message carries the cause
@@ -55,6 +56,8 @@ export type Language = 'en' | 'ja';
 export interface Settings {
   theme: Theme;
   language: Language;
+  /** Execution provider of scans that do not name one; 'auto' tries the fastest first. */
+  provider: ProviderPreference;
 }
 
 export interface ScanProgress {
@@ -70,6 +73,8 @@ export interface ScanProgress {
 
 /** ONNX Runtime execution providers the app tries, in electron/core/model/providers.ts. */
 export type ProviderName = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
+export const PROVIDER_PREFERENCES = ['auto', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
+export type ProviderPreference = (typeof PROVIDER_PREFERENCES)[number];
 
 export interface ProviderAttempt {
   provider: ProviderName;
@@ -187,11 +192,50 @@ export interface ModelInfo {
 
 export interface ModelsInfo {
   active: ModelInfo | null;
-  /** Execution provider of the last scan ('cpu', 'cuda'...), null before the first scan. */
+  /**
+   * Execution provider of the last scan or provider check in this process ('cpu', 'cuda'...),
+   * else of the last stored scan; null before the first one.
+   */
   provider: string | null;
   providerAttempts: ProviderAttempt[];
   models: ModelInfo[];
   modelsDir: string;
+}
+
+export interface ModelDownloadProgress {
+  id: string;
+  /** Bytes on disk so far, including a part kept from an interrupted download. */
+  bytes: number;
+  total: number | null;
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+/** One row of the model manager: a catalogue entry or variant, or an imported model. */
+export interface ModelListItem extends ModelInfo {
+  distilled: boolean | null;
+  /** True when the catalogue has a published ONNX file to download. */
+  downloadable: boolean;
+  /** SHA-256 of the installed file, else the one the catalogue pins; null when unknown. */
+  sha256: string | null;
+  origin: 'catalog' | 'import' | 'unregistered' | 'catalog-available';
+  /** Progress of a download running in this process, else null. */
+  download: ModelDownloadProgress | null;
+}
+
+export interface ModelDownloadDone {
+  id: string;
+  outcome: 'installed' | 'cancelled' | 'failed';
+  /** Cause of a failure, null otherwise. */
+  message: string | null;
+}
+
+/** Result of loading the active model once on each execution provider in turn. */
+export interface ProviderCheck {
+  model: string;
+  /** The provider the model runs on, null when none could run it. */
+  provider: ProviderName | null;
+  attempts: ProviderAttempt[];
 }
 
 /** Ids of every photo a search finds, for "select all". */
@@ -220,6 +264,7 @@ const photoIds = z.array(photoId).min(1).max(MAX_SELECTION);
 const classIndex = z.number().int().min(0).max(999);
 const folderPath = z.string().trim().min(1).max(4096);
 const empty = z.object({}).strict();
+const modelId = z.string().trim().min(1).max(80);
 
 export const searchFiltersSchema = z
   .object({
@@ -275,6 +320,8 @@ export const API_REQUESTS = {
         folders: z.array(folderPath).optional(),
         /** Also re-tag unchanged photos whose labels come from another model. */
         retag: z.boolean().optional(),
+        /** Execution provider for this scan; the `provider` setting when left out. */
+        provider: z.enum(PROVIDER_PREFERENCES).optional(),
       })
       .strict(),
   ),
@@ -330,6 +377,23 @@ export const API_REQUESTS = {
   ),
 
   'models.info': request<ModelsInfo>()(empty),
+  'models.list': request<ModelListItem[]>()(empty),
+  'models.use': request<ModelListItem[]>()(z.object({ id: modelId }).strict()),
+  /** Validates a local ONNX file and copies it into the models folder. */
+  'models.import': request<ModelListItem[]>()(
+    z.object({ path: folderPath, id: modelId.optional() }).strict(),
+  ),
+  /** Electron only: opens the native file picker for an `.onnx` file; null when cancelled. */
+  'models.pickFile': request<{ path: string | null }>()(empty),
+  /**
+   * Starts a catalogue download in the background and returns at once; `models.progress` and
+   * then `models.done` report it.
+   */
+  'models.download': request<ModelListItem[]>()(z.object({ id: modelId }).strict()),
+  'models.cancelDownload': request<{ cancelled: boolean }>()(z.object({ id: modelId }).strict()),
+  'models.remove': request<ModelListItem[]>()(z.object({ id: modelId }).strict()),
+  /** Loads the active model once, trying each execution provider of this machine in turn. */
+  'models.checkProviders': request<ProviderCheck>()(empty),
 
   'settings.get': request<Settings>()(empty),
   'settings.set': request<Settings>()(
@@ -337,6 +401,7 @@ export const API_REQUESTS = {
       .object({
         theme: z.enum(['system', 'light', 'dark']).optional(),
         language: z.enum(['en', 'ja']).optional(),
+        provider: z.enum(PROVIDER_PREFERENCES).optional(),
       })
       .strict(),
   ),
@@ -364,7 +429,9 @@ export interface ApiEvents {
   'scan.progress': ScanProgress;
   'scan.done': ScanSummary;
   /** Photos, labels or folders changed: views re-run their queries. */
-  'library.changed': { reason: 'scan' | 'labels' | 'folders' | 'settings' };
+  'library.changed': { reason: 'scan' | 'labels' | 'folders' | 'settings' | 'models' };
+  'models.progress': ModelDownloadProgress;
+  'models.done': ModelDownloadDone;
   /** Electron only: a menu item the renderer carries out, such as opening its export dialog. */
   'ui.command': { command: UiCommand };
 }
@@ -374,6 +441,8 @@ export const EVENT_NAMES = [
   'scan.progress',
   'scan.done',
   'library.changed',
+  'models.progress',
+  'models.done',
   'ui.command',
 ] as const satisfies readonly EventName[];
 

@@ -27,6 +27,8 @@ export interface BackendOptions {
   log: Logger;
   /** Opens the native folder picker; returns the chosen folders, [] when the user cancels. */
   pickFolders: () => Promise<string[]>;
+  /** Opens the native file picker for an ONNX model; null when the user cancels. */
+  pickModelFile?: () => Promise<string | null>;
   /** Shows a file in the system file manager (Electron's `shell.showItemInFolder`). */
   showItemInFolder: (path: string) => void;
   /** Opens the save dialog for an export; null when the user cancels. */
@@ -52,6 +54,7 @@ export function openBackend(options: BackendOptions): Backend {
   const handlers = createApiHandlers(library, {
     emit: events.emit,
     pickFolders: options.pickFolders,
+    ...(options.pickModelFile ? { pickModelFile: options.pickModelFile } : {}),
     revealPhoto: (id) => revealPhoto(library, id, options.showItemInFolder),
     exportPhotos: (input) => exportToFile(library, input, options.chooseExportFile, apiLog),
     log: (line) => apiLog.warn(line),

@@ -8,6 +8,9 @@ const TEXT = {
   en: {
     pickFolders: 'Add photo folders',
     add: 'Add',
+    pickModel: 'Import an ONNX model',
+    importModel: 'Import',
+    onnx: 'ONNX model',
     exportTitle: 'Export labels',
     csv: 'CSV (comma-separated values)',
     json: 'JSON',
@@ -15,6 +18,9 @@ const TEXT = {
   ja: {
     pickFolders: '写真フォルダーを追加',
     add: '追加',
+    pickModel: 'ONNX モデルを読み込む',
+    importModel: '読み込む',
+    onnx: 'ONNX モデル',
     exportTitle: 'ラベルを書き出す',
     csv: 'CSV（カンマ区切り）',
     json: 'JSON',
@@ -38,6 +44,21 @@ export function pickFolders(window: BrowserWindow | null, language: Language): P
     buttonLabel: TEXT[language].add,
     properties: ['openDirectory', 'multiSelections', 'createDirectory'],
   });
+}
+
+/** Opens the file picker for one `.onnx` model; returns null when the user cancels. */
+export async function pickModelFile(
+  window: BrowserWindow | null,
+  language: Language,
+): Promise<string | null> {
+  const text = TEXT[language];
+  const paths = await openFolders(window, {
+    title: text.pickModel,
+    buttonLabel: text.importModel,
+    filters: [{ name: text.onnx, extensions: ['onnx'] }],
+    properties: ['openFile'],
+  });
+  return paths[0] ?? null;
 }
 
 /** Returns the suggested export file name: `deit-tagger-YYYY-MM-DD.csv` (UTC date). */

@@ -12,7 +12,13 @@ import { defaultPaths, PRODUCT_NAME } from '../core/paths.js';
 import { configureAppPaths } from './app-paths.js';
 import { openBackend, type Backend } from './backend.js';
 import { createMenuActions } from './commands.js';
-import { chooseExportFile, pickFolders, showCommandError, showFatalError } from './dialogs.js';
+import {
+  chooseExportFile,
+  pickFolders,
+  pickModelFile,
+  showCommandError,
+  showFatalError,
+} from './dialogs.js';
 import { bridgeArgument, registerIpc, sendEvent, sendEventWhenLoaded } from './ipc.js';
 import { createFileLogger, fileLabel } from './log.js';
 import { buildMenuTemplate } from './menu.js';
@@ -41,7 +47,7 @@ const iconFile = join(outDir, '..', 'build', 'icon.png');
 
 let backend: Backend | null = null;
 let mainWindow: BrowserWindow | null = null;
-let settings: Settings = { theme: 'system', language: 'en' };
+let settings: Settings = { theme: 'system', language: 'en', provider: 'auto' };
 
 function language(): Language {
   return settings.language;
@@ -104,6 +110,7 @@ function openLibrary(): Backend | null {
       modelsDir: paths.modelsDir,
       log,
       pickFolders: () => pickFolders(mainWindow, language()),
+      pickModelFile: () => pickModelFile(mainWindow, language()),
       showItemInFolder: (path) => shell.showItemInFolder(path),
       chooseExportFile: (format) =>
         chooseExportFile(mainWindow, format, language(), app.getPath('documents')),

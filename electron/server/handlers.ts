@@ -44,6 +44,7 @@ import {
   type SearchHit,
 } from '../core/search/index.js';
 import { toCoreSearch } from './export.js';
+import { createModelManager } from './model-handlers.js';
 import { readSettings, writeSettings } from './settings.js';
 
 export interface HandlerOptions {
@@ -52,6 +53,8 @@ export interface HandlerOptions {
   modelPath?: string;
   /** Opens a native folder picker and returns the chosen folders (Electron); absent over HTTP. */
   pickFolders?: () => Promise<string[]>;
+  /** Opens a native file picker for an ONNX model (Electron); absent over HTTP. */
+  pickModelFile?: () => Promise<string | null>;
   /**
    * Shows a photo's file in the system file manager (Electron); absent over HTTP. Returns false
    * when the photo's file is gone.
@@ -69,11 +72,13 @@ export function createApiHandlers(library: Library, options: HandlerOptions): Ap
   let lastSummary: ScanSummary | null = null;
   // A scan with nothing to tag reports provider 'none'. The model panel shows the last scan
   // that ran the model instead.
-  let lastRun: ScanSummary | null = null;
+  const modelManager = createModelManager(library, options);
 
   function remember(summary: ScanSummary): void {
     lastSummary = summary;
-    if (summary.providerAttempts.length > 0) lastRun = summary;
+    if (summary.providerAttempts.length > 0) {
+      modelManager.recordProviderAttempts(summary.providerAttempts);
+    }
   }
 
   function scanStatus(): ScanStatus {
@@ -99,6 +104,7 @@ export function createApiHandlers(library: Library, options: HandlerOptions): Ap
     const job = library.startScan({
       folders,
       retag: input.retag ?? false,
+      provider: input.provider ?? readSettings(library.db).provider,
       ...(options.modelPath ? { modelPath: options.modelPath } : {}),
     });
     job.onProgress((progress) => emit('scan.progress', progress));
@@ -191,6 +197,7 @@ export function createApiHandlers(library: Library, options: HandlerOptions): Ap
 
     export: (input) => options.exportPhotos(input),
 
+    ...modelManager.handlers,
     'models.info': async () => {
       const models = (await listModels(library.modelsDir, library.db)).map((m) => ({
         id: m.id,
@@ -200,13 +207,14 @@ export function createApiHandlers(library: Library, options: HandlerOptions): Ap
         top1: m.top1,
         sizeBytes: m.sizeBytes,
       }));
-      const last = lastRun ?? library.stats().lastScan;
+      const attempts =
+        modelManager.lastProviderAttempts() ?? library.stats().lastScan?.providerAttempts ?? [];
       return {
         active: options.modelPath
           ? modelFromPath(options.modelPath)
           : (models.find((m) => m.active) ?? null),
-        provider: last?.providerAttempts.find((a) => a.ok)?.provider ?? null,
-        providerAttempts: last?.providerAttempts ?? [],
+        provider: attempts.find((a) => a.ok)?.provider ?? null,
+        providerAttempts: attempts,
         models,
         modelsDir: library.modelsDir,
       };

@@ -1,8 +1,15 @@
 import type { Db } from '../core/db/database.js';
-import type { Language, Settings, Theme } from '../api.js';
+import {
+  PROVIDER_PREFERENCES,
+  type Language,
+  type ProviderPreference,
+  type Settings,
+  type Theme,
+} from '../api.js';
 
 const THEME_KEY = 'ui.theme';
 const LANGUAGE_KEY = 'ui.language';
+const PROVIDER_KEY = 'scan.provider';
 
 /** Returns the language of the system locale when the UI has it, else English. */
 function systemLanguage(): Language {
@@ -20,20 +27,26 @@ function readValue(db: Db, key: string): string | null {
 export function readSettings(db: Db): Settings {
   const theme = readValue(db, THEME_KEY);
   const language = readValue(db, LANGUAGE_KEY);
+  const provider = readValue(db, PROVIDER_KEY);
   return {
     theme: theme === 'light' || theme === 'dark' ? theme : 'system',
     language: language === 'en' || language === 'ja' ? language : systemLanguage(),
+    provider: PROVIDER_PREFERENCES.find((known) => known === provider) ?? 'auto',
   };
 }
 
 /** Stores the given UI settings and returns all of them. */
-export function writeSettings(db: Db, change: { theme?: Theme; language?: Language }): Settings {
+export function writeSettings(
+  db: Db,
+  change: { theme?: Theme; language?: Language; provider?: ProviderPreference },
+): Settings {
   const upsert = db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
   db.transaction(() => {
     if (change.theme) upsert.run(THEME_KEY, change.theme);
     if (change.language) upsert.run(LANGUAGE_KEY, change.language);
+    if (change.provider) upsert.run(PROVIDER_KEY, change.provider);
   })();
   return readSettings(db);
 }

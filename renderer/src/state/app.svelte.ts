@@ -21,7 +21,7 @@ export class AppState {
   dialog = $state<Dialog>(null);
   /** Index in the gallery of the photo open in the detail view, or null. */
   detailIndex = $state<number | null>(null);
-  settings = $state<Settings>({ theme: 'system', language: 'en' });
+  settings = $state<Settings>({ theme: 'system', language: 'en', provider: 'auto' });
   stats = $state<LibraryStats | null>(null);
   models = $state<ModelsInfo | null>(null);
   ready = $state(false);
