@@ -240,7 +240,10 @@ export function createModelManager(library: Library, options: ModelHandlerOption
     'models.download': async ({ id }) => {
       if (!downloads.has(id)) {
         if (await getInstalledModel(modelsDir, id)) {
-          throw new ApiException('invalid-input', `model "${id}" is already installed; remove it first to download it again`);
+          throw new ApiException(
+            'invalid-input',
+            `model "${id}" is already installed; remove it first to download it again`,
+          );
         }
         startDownload(id);
       }
