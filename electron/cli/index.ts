@@ -3,7 +3,7 @@ import { FolderNotFoundError, ScanBusyError } from '../core/library.js';
 import { ModelNotFoundError } from '../core/model/resolve.js';
 import { runInfo } from './commands/info.js';
 import { runScanCommand } from './commands/scan.js';
-import { processIO, UsageError, type CliIO } from './io.js';
+import { OutputClosedError, processIO, UsageError, type CliIO } from './io.js';
 import { printableMessage } from './printable.js';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
@@ -53,7 +53,10 @@ Run \`deit-tagger COMMAND --help\` for the options of a command.
 `;
 }
 
-/** Runs the command line and returns the exit code: 0 success, 1 failure, 2 invalid usage. */
+/**
+ * Runs the command line and returns the exit code: 0 success, 1 failure, 2 invalid usage. A
+ * reader that closes standard output early (`| head`) ends the command with 0.
+ */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [name, ...args] = argv;
   // `help COMMAND` is `COMMAND --help`.
@@ -74,6 +77,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       await command.load()
     )(args, io);
   } catch (error) {
+    if (error instanceof OutputClosedError) return 0;
     return reportError(name, error, io);
   }
 }

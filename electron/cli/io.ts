@@ -6,10 +6,36 @@ export interface CliIO {
   isTTY: boolean;
 }
 
+/**
+ * The reader closed standard output, as `deit-tagger search dog | head` does. The command stops
+ * and exits with 0, like other command-line tools whose output `head` cuts short.
+ */
+export class OutputClosedError extends Error {
+  constructor() {
+    super('standard output was closed');
+    this.name = 'OutputClosedError';
+  }
+}
+
+function stdoutClosed(): boolean {
+  const error: NodeJS.ErrnoException | null = process.stdout.errored;
+  return error?.code === 'EPIPE';
+}
+
+/**
+ * Writes to standard output and throws OutputClosedError once the reader has gone. Writes to a
+ * pipe on Linux are synchronous, so `errored` is already set when the failed write returns.
+ */
+function writeStdout(text: string): void {
+  if (stdoutClosed()) throw new OutputClosedError();
+  process.stdout.write(text);
+  if (stdoutClosed()) throw new OutputClosedError();
+}
+
 /** The CliIO of the running process. */
 export function processIO(): CliIO {
   return {
-    stdout: (text) => process.stdout.write(text),
+    stdout: writeStdout,
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
   };
