@@ -85,6 +85,8 @@ function buildRenderer(): void {
 export interface TestApp {
   root: string;
   photosDir: string;
+  /** The generated DeiT network. */
+  modelPath: string;
   server: ServeHandle;
   context: BrowserContext;
   page: Page;
@@ -99,6 +101,11 @@ export async function startTestApp(options: {
   seed: number;
   /** Fills the library database before the server opens it. */
   prepareDatabase?: (path: string) => void;
+  /**
+   * Whether every scan uses the generated network, as `serve --model FILE` does (the default).
+   * When false, the library starts without a model and a test installs one.
+   */
+  commandLineModel?: boolean;
 }): Promise<TestApp> {
   await ensureRendererBuilt();
   const root = await mkdtemp(join(tmpdir(), 'deit-tagger-e2e-'));
@@ -114,7 +121,7 @@ export async function startTestApp(options: {
   const server = await startServe({
     database,
     modelsDir: join(root, 'models'),
-    modelPath,
+    ...(options.commandLineModel === false ? {} : { modelPath }),
     host: '127.0.0.1',
     port: 0,
     staticDir: RENDERER_BUILD,
@@ -145,6 +152,7 @@ export async function startTestApp(options: {
   return {
     root,
     photosDir,
+    modelPath,
     server,
     context,
     page,

@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import type { ModelListItem, ScanStatus, Settings } from '../../electron/api.js';
+import { TINY_TEST_SPEC, writeDeitOnnx } from '../fixtures/deit-onnx.js';
+import { api, CHROMIUM, screenshot, startTestApp, type TestApp } from './harness.js';
+
+describe.skipIf(!existsSync(CHROMIUM))('model panel in Chromium', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ photos: 3, seed: 11, commandLineModel: false });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  test('import by path, use, provider check', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Model' }).click();
+    const panel = page.locator('[data-testid="model-panel"][data-state="ready"]');
+    await panel.waitFor();
+
+    // A catalogue entry without a published export offers no download.
+    const importOnly = page.locator('tr[data-model="deit-tiny-224"]');
+    await expect(importOnly.textContent()).resolves.toContain(
+      'No published ONNX export: import your own.',
+    );
+    expect(await importOnly.getByRole('button').count()).toBe(0);
+    await page.getByRole('button', { name: 'Download DeiT-Ti distilled' }).first().waitFor();
+
+    // A network with 10 classes is rejected with its output shape.
+    const tenClasses = join(app.root, 'ten-classes.onnx');
+    await writeDeitOnnx(tenClasses, { ...TINY_TEST_SPEC, numClasses: 10 });
+    const pathField = page.getByLabel('Import an ONNX file');
+    await pathField.fill(tenClasses);
+    await pathField.press('Enter');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'shape [batch,10]; expected [N,1000]' })
+      .waitFor();
+
+    // The generated network imports from the keyboard and becomes the active model.
+    await pathField.fill(app.modelPath);
+    await pathField.press('Enter');
+    const row = page.locator('tr[data-model="tiny-deit"][data-installed="true"]');
+    await row.waitFor();
+    await expect(pathField.inputValue()).resolves.toBe('');
+    const use = page.getByRole('button', { name: 'Use tiny-deit.onnx' });
+    await use.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('tr.active[data-model="tiny-deit"]').waitFor();
+    await page.locator('[aria-labelledby="active-title"] .big', { hasText: 'tiny-deit' }).waitFor();
+
+    const models = await api<ModelListItem[]>(page, 'models.list', {});
+    expect(models.filter((m) => m.active).map((m) => m.id)).toEqual(['tiny-deit']);
+
+    // The provider preference is stored as a setting, and the check loads the active model.
+    await page.getByLabel('Execution provider for scans').selectOption('cpu');
+    await expect
+      .poll(async () => (await api<Settings>(page, 'settings.get', {})).provider)
+      .toBe('cpu');
+    await page.getByRole('button', { name: 'Check providers' }).click();
+    await page
+      .getByTestId('provider-report')
+      .getByText(/: in use$/)
+      .waitFor();
+    await screenshot(page, '09-model-provider');
+    await page.getByTestId('model-list').scrollIntoViewIfNeeded();
+    await screenshot(page, '09-model-list');
+
+    // A scan tags with the imported model.
+    await api(page, 'folders.add', { path: app.photosDir });
+    await api<ScanStatus>(page, 'scan.start', {});
+    await expect
+      .poll(async () => (await api<ScanStatus>(page, 'scan.status', {})).last?.tagged, {
+        timeout: 30_000,
+      })
+      .toBe(3);
+    const status = await api<ScanStatus>(page, 'scan.status', {});
+    expect(status.last?.model).toBe('tiny-deit');
+    expect(status.last?.providerAttempts).toEqual([{ provider: 'cpu', ok: true }]);
+  });
+});
