@@ -8,6 +8,7 @@ import { runModels } from '../../electron/cli/commands/models.js';
 import type { CliIO } from '../../electron/cli/io.js';
 import { catalogEntry, catalogFile } from '../../electron/core/model/catalog.js';
 import { buildDeitOnnx, TINY_TEST_SPEC, writeDeitOnnx } from '../fixtures/deit-onnx.js';
+import { runCli } from '../helpers/cli.js';
 import { temporaryFolder } from '../helpers/tmp.js';
 import { startFileServer, type FileServer } from './file-server.js';
 
@@ -49,6 +50,28 @@ async function run(name: string, args: string[], isTTY = false) {
 }
 
 describe('deit-tagger models', () => {
+  it('rejects an absurd image size', async () => {
+    const file = join(root, 'dynamic.onnx');
+    await writeDeitOnnx(file, { ...TINY_TEST_SPEC, dynamicImageSize: true });
+
+    const tooLarge = await run('image-size', ['import', file, '--image-size', '100000']);
+    expect(tooLarge.code).toBe(2);
+    expect(tooLarge.stderr).toContain('--image-size must be a whole number from 16 to 1024');
+
+    // A child process, so that what ONNX Runtime itself prints to stderr is captured too.
+    const dirs = [
+      '--models-dir',
+      join(root, 'image-size', 'models'),
+      '--db',
+      join(root, 'image-size', 'lib.sqlite'),
+    ];
+    const wrong = await runCli(['models', 'import', file, '--image-size', '48', ...dirs]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('failed to run at image size 48');
+    expect(wrong.stderr).not.toContain('\u001b');
+    expect(wrong.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
   it('lists the catalogue as JSON', async () => {
     const { code, stdout } = await run('list', ['list', '--json']);
 

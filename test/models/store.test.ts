@@ -109,6 +109,28 @@ describe('importModel', () => {
 
     expect(model.preprocessing?.inputSize).toBe(32);
   });
+
+  it('rejects an image size out of range', async () => {
+    for (const imageSize of [100000, 8, 32.5]) {
+      const attempt = importModel(dynamicSizeNet, { modelsDir, imageSize });
+      await expect(attempt, String(imageSize)).rejects.toThrow(ModelValidationError);
+      await expect(attempt, String(imageSize)).rejects.toThrow(/out of range/);
+    }
+    expect(await listInstalledModels(modelsDir)).toEqual([]);
+  });
+
+  it('rejects a size the network cannot run at', async () => {
+    // The position embedding is built for (32 / 8)^2 = 16 patches; 48 px and 40 px give 36
+    // and 25 patches.
+    for (const imageSize of [48, 40]) {
+      const attempt = importModel(dynamicSizeNet, { modelsDir, imageSize });
+      await expect(attempt, String(imageSize)).rejects.toThrow(ModelValidationError);
+      await expect(attempt, String(imageSize)).rejects.toThrow(
+        `failed to run at image size ${imageSize}`,
+      );
+    }
+    expect(await listInstalledModels(modelsDir)).toEqual([]);
+  });
 });
 
 describe('resolveModel', () => {
@@ -130,6 +152,12 @@ describe('resolveModel', () => {
       'deit-tagger models download deit-tiny-distilled-224',
     );
     await expect(resolveModel('no-such-model', { modelsDir })).rejects.toThrow(/unknown model/);
+  });
+
+  it('tells how to import a file of symbolic size', async () => {
+    await expect(resolveModel(dynamicSizeNet, { modelsDir })).rejects.toThrow(
+      'import it with `deit-tagger models import FILE --image-size N`',
+    );
   });
 });
 

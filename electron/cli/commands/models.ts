@@ -21,6 +21,7 @@ import { defaultPaths } from '../../core/paths.js';
 import { formatBytes, formatDuration } from '../format.js';
 import { UsageError, type CliIO } from '../io.js';
 import { printable } from '../printable.js';
+import { MAX_IMAGE_SIZE, MIN_IMAGE_SIZE } from '../../core/model/import-check.js';
 
 export const MODELS_HELP = `Usage: deit-tagger models COMMAND [options]
 
@@ -40,7 +41,8 @@ Options:
   --sha256 HEX       download: SHA-256 to check where the catalogue pins none
   --id ID            import: install under this id (default: derived from the file name)
   --crop-ratio R     import: centre-crop ratio (default: 0.875 below 384 px, 1.0 from 384 px)
-  --image-size N     import: input size, for a network whose height and width are symbolic
+  --image-size N     import: input size in pixels (16 to 1024), for a network whose height and
+                     width are symbolic; the network is test-run once at this size
   --replace          download, import: replace an installed model with the same id
   --use              download, import: also make the model the active one
 
@@ -143,8 +145,13 @@ function parse(args: string[]) {
     throw new UsageError(`--crop-ratio must be in (0, 1], got ${cropRatio}`);
   }
   const imageSize = optionalNumber(values['image-size'], '--image-size');
-  if (imageSize !== undefined && !(Number.isInteger(imageSize) && imageSize > 0)) {
-    throw new UsageError(`--image-size must be a positive integer, got ${imageSize}`);
+  if (
+    imageSize !== undefined &&
+    !(Number.isInteger(imageSize) && imageSize >= MIN_IMAGE_SIZE && imageSize <= MAX_IMAGE_SIZE)
+  ) {
+    throw new UsageError(
+      `--image-size must be a whole number from ${MIN_IMAGE_SIZE} to ${MAX_IMAGE_SIZE}, got ${imageSize}`,
+    );
   }
 
   const paths = defaultPaths();

@@ -267,7 +267,9 @@ async function openAndProbe(
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
-    logSeverityLevel: 3,
+    // 4 (fatal) only: a failed run is thrown with ONNX Runtime's message and reported by the
+    // caller, so the coloured copy ONNX Runtime prints to stderr at level 3 (error) is noise.
+    logSeverityLevel: 4,
     ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
   });
 

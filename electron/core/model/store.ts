@@ -13,6 +13,7 @@ import { basename, extname, join, resolve } from 'node:path';
 
 import type { Db } from '../db/database.js';
 import type { Preprocessing } from '../image/preprocess.js';
+import { checkImageSize, checkNetworkRuns } from './import-check.js';
 import type { ResolvedModel } from './resolve.js';
 import {
   catalogEntry,
@@ -270,17 +271,21 @@ export interface ImportOptions {
 }
 
 /**
- * Imports a local ONNX file. It is validated with inspectModel before anything is copied, so a
- * network that is not an ImageNet-1k classifier is rejected with the shape it has. The copy in
- * `.partial/` is hashed, then moved into place atomically.
+ * Imports a local ONNX file. It is validated with inspectModel and run once on an image of zeros
+ * before anything is copied, so a network that is not an ImageNet-1k classifier, or that does
+ * not run at its image size, is rejected with the cause. The copy in `.partial/` is hashed, then
+ * moved into place atomically. Throws ModelValidationError for an image size out of range or one the
+ * network cannot run at.
  */
 export async function importModel(file: string, options: ImportOptions): Promise<InstalledModel> {
   const source = resolve(file);
   const signature = await inspectModel(source);
   const id = assertModelId(options.id ?? modelIdFromFileName(source));
 
+  if (options.imageSize !== undefined) checkImageSize(source, options.imageSize);
   const imageSize = inputSizeOf(source, signature, options.imageSize);
   const preprocessing = preprocessingForSize(imageSize, options.cropRatio);
+  await checkNetworkRuns(source, signature, imageSize);
   if (!options.replace && (await exists(modelFilePath(options.modelsDir, id)))) {
     throw new ModelStoreError(
       `a model with id "${id}" is already installed; remove it first or import with another id`,
@@ -311,7 +316,20 @@ export async function importModel(file: string, options: ImportOptions): Promise
   }
 }
 
-function inputSizeOf(path: string, signature: ModelSignature, requested?: number): number {
+/** What to do about a network with a symbolic input size, by where it is being opened. */
+const SYMBOLIC_SIZE_HINT = {
+  import: 'pass the image size the network was trained at (for example 224)',
+  file:
+    'import it with `deit-tagger models import FILE --image-size N`, where N is the size the ' +
+    'network was trained at (for example 224)',
+};
+
+function inputSizeOf(
+  path: string,
+  signature: ModelSignature,
+  requested?: number,
+  context: keyof typeof SYMBOLIC_SIZE_HINT = 'import',
+): number {
   const size = signature.inputSize;
   if (size && size.height !== size.width) {
     throw new ModelStoreError(
@@ -326,8 +344,7 @@ function inputSizeOf(path: string, signature: ModelSignature, requested?: number
   const inputSize = size?.height ?? requested;
   if (inputSize === undefined) {
     throw new ModelStoreError(
-      `${path}: the input height and width are symbolic; pass the image size the network ` +
-        'was trained at (for example 224)',
+      `${path}: the input height and width are symbolic, so ${SYMBOLIC_SIZE_HINT[context]}`,
     );
   }
   return inputSize;
@@ -451,7 +468,9 @@ export async function resolveModel(
     id: modelIdFromFileName(path),
     path,
     signature,
-    preprocessing: toImagePreprocessing(preprocessingForSize(inputSizeOf(path, signature))),
+    preprocessing: toImagePreprocessing(
+      preprocessingForSize(inputSizeOf(path, signature, undefined, 'file')),
+    ),
   };
 }
 
