@@ -278,9 +278,10 @@ describe('API transport', () => {
 
   test('settings round-trip', async () => {
     const set = await post('settings.set', { theme: 'dark', language: 'ja' });
-    expect(JSON.parse(set.body)).toEqual({ ok: true, value: { theme: 'dark', language: 'ja' } });
+    const stored = { theme: 'dark', language: 'ja', provider: 'auto' };
+    expect(JSON.parse(set.body)).toEqual({ ok: true, value: stored });
     const get = await post('settings.get', {});
-    expect(JSON.parse(get.body)).toEqual({ ok: true, value: { theme: 'dark', language: 'ja' } });
+    expect(JSON.parse(get.body)).toEqual({ ok: true, value: stored });
   });
 });
 
