@@ -117,6 +117,21 @@ describe('search command', () => {
     expect(help.out).toContain('Usage: deit-tagger search');
   });
 
+  it('rejects an empty query', async () => {
+    for (const text of ['', '"', '  ', '""']) {
+      await expect(runSearch([text, '--db', dbPath], capture()), text).rejects.toThrow(
+        'search needs a QUERY',
+      );
+    }
+  });
+
+  it('rejects a query with too many terms', async () => {
+    const words = Array.from({ length: 40 }, (_, i) => `word${i}`);
+    const attempt = runSearch([...words, '--db', dbPath], capture());
+    await expect(attempt).rejects.toThrow(UsageError);
+    await expect(attempt).rejects.toThrow('the query has 40 terms; the maximum is 32');
+  });
+
   it('rejects bad options', async () => {
     await expect(runSearch(['dog', '--dbx', dbPath], capture())).rejects.toThrow(/dbx/);
     await expect(runSearch(['dog', '--db', dbPath, '--sort', 'size'], capture())).rejects.toThrow(

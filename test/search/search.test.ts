@@ -7,6 +7,7 @@ import {
   searchPhotos,
   type SearchQuery,
 } from '../../electron/core/search/search.js';
+import { MAX_QUERY_TERMS, SearchQueryError } from '../../electron/core/search/query.js';
 import { suggest } from '../../electron/core/search/suggest.js';
 import {
   addPhoto,
@@ -217,6 +218,30 @@ describe('searchPhotos paging', () => {
     expect(() => searchPhotos(library.db, { text: 'dog', cursor: 'garbage' })).toThrow(
       InvalidCursorError,
     );
+  });
+
+  it('names the sort order of a wrong cursor', () => {
+    const page = searchPhotos(library.db, { text: 'dog', sort: 'date', limit: 5 });
+    expect(() =>
+      searchPhotos(library.db, { text: 'dog', sort: 'score', cursor: page.nextCursor }),
+    ).toThrow(
+      'invalid cursor: it belongs to a search sorted by date, and this one is sorted by score',
+    );
+  });
+
+  it('limits the number of query terms', () => {
+    const words = (count: number): string =>
+      Array.from({ length: count }, (_, i) => `word${i}`).join(' ');
+    expect(searchPhotos(library.db, { text: words(MAX_QUERY_TERMS) }).hits).toEqual([]);
+    expect(() => searchPhotos(library.db, { text: words(MAX_QUERY_TERMS + 1) })).toThrow(
+      SearchQueryError,
+    );
+
+    const started = performance.now();
+    expect(() => searchPhotos(library.db, { text: words(30_000) })).toThrow(
+      `the query has 30000 terms; the maximum is ${MAX_QUERY_TERMS}`,
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('rejects an invalid limit', () => {

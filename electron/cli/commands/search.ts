@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../../core/db/database.js';
 import { defaultPaths } from '../../core/paths.js';
 import type { PhotoLabel } from '../../core/search/labels.js';
+import { parseQuery, SearchQueryError, type QueryTerm } from '../../core/search/query.js';
 import { MAX_LIMIT, searchPhotos, type SearchQuery } from '../../core/search/search.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
@@ -48,6 +49,21 @@ function parseNumber(
     throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${text}"`);
   }
   return value;
+}
+
+/**
+ * Throws UsageError for a query with no terms (`''` or `'"'`), which the search engine reads as
+ * every photo, and for one with more terms than a search takes.
+ */
+function checkQueryText(text: string): void {
+  let terms: QueryTerm[];
+  try {
+    terms = parseQuery(text);
+  } catch (error) {
+    if (error instanceof SearchQueryError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (terms.length === 0) throw new UsageError('search needs a QUERY with at least one word');
 }
 
 function formatLabel(label: PhotoLabel): string {
@@ -123,8 +139,10 @@ export async function runSearch(args: string[], io: CliIO): Promise<number> {
   if (!Number.isInteger(limit))
     throw new UsageError(`--limit must be a whole number, got "${values.limit}"`);
 
+  const text = positionals.join(' ');
+  checkQueryText(text);
   const query: SearchQuery = {
-    text: positionals.join(' '),
+    text,
     minScore: parseNumber('min-score', values['min-score'], 0, 1),
     sort,
     source,

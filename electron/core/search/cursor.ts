@@ -3,7 +3,7 @@
 /** A cursor that is malformed or belongs to another sort order. */
 export class InvalidCursorError extends Error {
   constructor(reason: string) {
-    super(`invalid search cursor: ${reason}; start again from the first page`);
+    super(`invalid cursor: ${reason}; start again from the first page`);
     this.name = 'InvalidCursorError';
   }
 }
@@ -26,8 +26,15 @@ export function decodeCursor(text: string, sort: 'score' | 'date'): Cursor {
     throw new InvalidCursorError('not a cursor of this app');
   }
   const cursor = value as Partial<Record<string, unknown>>;
-  if (typeof cursor !== 'object' || cursor === null || cursor.sort !== sort) {
-    throw new InvalidCursorError(`expected a cursor for sort order "${sort}"`);
+  if (typeof cursor !== 'object' || cursor === null) {
+    throw new InvalidCursorError('not a cursor of this app');
+  }
+  if (cursor.sort !== sort) {
+    // A search of words that name no class is sorted by date whatever sort it requests.
+    const other = cursor.sort === 'score' || cursor.sort === 'date' ? cursor.sort : 'unknown';
+    throw new InvalidCursorError(
+      `it belongs to a search sorted by ${other}, and this one is sorted by ${sort}`,
+    );
   }
   if (!Number.isInteger(cursor.id)) throw new InvalidCursorError('missing photo id');
   if (sort === 'date' && typeof cursor.takenAt !== 'number') {

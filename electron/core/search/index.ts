@@ -16,4 +16,4 @@ export {
   type LabelSource,
   type Verdict,
 } from './labels.js';
-export { parseQuery, type QueryTerm } from './query.js';
+export { MAX_QUERY_TERMS, parseQuery, SearchQueryError, type QueryTerm } from './query.js';

@@ -15,6 +15,18 @@ export interface QueryTerm {
   wordsLookup?: 'set' | 'probe';
 }
 
+/**
+ * Maximum number of terms in a query, far more than a person types. Each term adds conditions to
+ * the search's SQL, so thousands of words take seconds and, past SQLite's maximum expression
+ * depth (SQLITE_MAX_EXPR_DEPTH), fail with "Expression tree is too large".
+ */
+export const MAX_QUERY_TERMS = 32;
+
+/** A query that cannot be run as written, such as one with too many terms. */
+export class SearchQueryError extends Error {
+  override name = 'SearchQueryError';
+}
+
 /** Maximum number of adjacent words tried as one class name ("golden retriever", "hot dog"). */
 const MAX_PHRASE_WORDS = 4;
 
@@ -75,14 +87,27 @@ export function wordsQuery(text: string): string | null {
 /**
  * Parses search text into terms. Words AND together, `-word` excludes, `"two words"` is one
  * phrase, and adjacent words that form a class name ("sports car") are read as that phrase.
+ * Throws SearchQueryError for more than MAX_QUERY_TERMS terms.
  */
 export function parseQuery(text: string): QueryTerm[] {
-  return joinPhrases(tokenize(text)).map((term) => ({
+  const raw = tokenize(text);
+  // Checked before joining phrases too, whose cost grows with the number of words.
+  if (raw.length > MAX_QUERY_TERMS * MAX_PHRASE_WORDS) throw tooManyTerms(raw.length);
+  const terms = joinPhrases(raw);
+  if (terms.length > MAX_QUERY_TERMS) throw tooManyTerms(terms.length);
+
+  return terms.map((term) => ({
     text: term.text,
     negated: term.negated,
     classes: findClasses(term.text),
     words: wordsQuery(term.text),
   }));
+}
+
+function tooManyTerms(count: number): SearchQueryError {
+  return new SearchQueryError(
+    `the query has ${count} terms; the maximum is ${MAX_QUERY_TERMS}, so leave out some words`,
+  );
 }
 
 /**
