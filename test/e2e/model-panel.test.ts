@@ -1,21 +1,32 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 
 import type { ModelListItem, ScanStatus, Settings } from '../../electron/api.js';
-import { TINY_TEST_SPEC, writeDeitOnnx } from '../fixtures/deit-onnx.js';
+import { catalogEntry, catalogFile } from '../../electron/core/model/catalog.js';
+import { buildDeitOnnx, TINY_TEST_SPEC, writeDeitOnnx } from '../fixtures/deit-onnx.js';
+import { startFileServer, type FileServer } from '../models/file-server.js';
 import { api, CHROMIUM, screenshot, startTestApp, type TestApp } from './harness.js';
+
+/** A catalogue entry with a published export, served by a local file server here. */
+const DOWNLOADABLE = 'deit-tiny-distilled-224';
 
 describe.skipIf(!existsSync(CHROMIUM))('model panel in Chromium', () => {
   let app: TestApp;
+  let hub: FileServer;
 
   beforeAll(async () => {
+    // The server runs in this process, so downloads go to the local file server.
+    hub = await startFileServer();
+    vi.stubEnv('HF_ENDPOINT', hub.baseUrl);
     app = await startTestApp({ photos: 3, seed: 11, commandLineModel: false });
   });
 
   afterAll(async () => {
     await app?.close();
+    await hub?.close();
+    vi.unstubAllEnvs();
   });
 
   test('import by path, use, provider check', async () => {
@@ -83,5 +94,39 @@ describe.skipIf(!existsSync(CHROMIUM))('model panel in Chromium', () => {
     const status = await api<ScanStatus>(page, 'scan.status', {});
     expect(status.last?.model).toBe('tiny-deit');
     expect(status.last?.providerAttempts).toEqual([{ provider: 'cpu', ok: true }]);
+  });
+
+  test('download with progress, cancel, resume', async () => {
+    const { page } = app;
+    const file = catalogFile(catalogEntry(DOWNLOADABLE)!)!;
+    const network = Buffer.from(buildDeitOnnx(TINY_TEST_SPEC));
+    // The first request stops sending midway, so the progress bar stays up until cancelled.
+    hub.routes.set(`/${file.repo}/resolve/${file.revision ?? 'main'}/${file.path}`, {
+      body: network,
+      stallAfterBytes: 64 * 1024,
+    });
+    await page.getByRole('button', { name: 'Model' }).click();
+    await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor();
+    const row = page.locator(`tr[data-model="${DOWNLOADABLE}"]`);
+
+    await row.getByRole('button', { name: 'Download DeiT-Ti distilled' }).click();
+    const bar = row.getByRole('progressbar', { name: 'Downloading DeiT-Ti distilled' });
+    await expect.poll(() => bar.getAttribute('aria-valuenow')).toBe(String(64 * 1024));
+    await expect(bar.getAttribute('aria-valuemax')).resolves.toBe(String(network.length));
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(page, '10-model-download');
+
+    await row.getByRole('button', { name: 'Cancel the download of DeiT-Ti distilled' }).click();
+    const download = row.getByRole('button', { name: 'Download DeiT-Ti distilled' });
+    await download.waitFor();
+    expect(await bar.count()).toBe(0);
+
+    // The second request resumes from the part file and completes.
+    await download.click();
+    await page.locator(`tr[data-model="${DOWNLOADABLE}"][data-installed="true"]`).waitFor();
+    await row.getByRole('button', { name: 'Use DeiT-Ti distilled' }).waitFor();
+    expect(hub.requests.map((request) => request.range)).toEqual([null, `bytes=${64 * 1024}-`]);
+    const models = await api<ModelListItem[]>(page, 'models.list', {});
+    expect(models.find((m) => m.id === DOWNLOADABLE)?.installed).toBe(true);
   });
 });
