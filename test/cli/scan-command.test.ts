@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TINY_TEST_SPEC, writeDeitOnnx } from '../fixtures/deit-onnx.js';
@@ -35,6 +35,23 @@ describe('scan command', () => {
     const again = await runCli(['scan', folder, '--db', database, '--model', modelPath]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/unchanged +4/);
+  });
+
+  it('escapes control characters in paths', async () => {
+    const hostile = join(root, 'photos\u001b]0;PWNED\u0007');
+    await mkdir(hostile);
+    await writeFile(join(hostile, 'bad\u001b[2J\nname.jpg'), 'not a JPEG');
+    const database = join(root, 'hostile.sqlite');
+
+    const scan = await runCli(['scan', hostile, '--db', database, '--model', modelPath]);
+    expect(scan.code).toBe(0);
+    expect(scan.stdout).toContain('photos\\x1b]0;PWNED\\x07/bad\\x1b[2J\\nname.jpg: ');
+    expect(scan.stdout).not.toContain('\u001b');
+
+    const info = await runCli(['info', '--db', database, '--model', modelPath]);
+    expect(info.code).toBe(0);
+    expect(info.stdout).toContain('photos\\x1b]0;PWNED\\x07');
+    expect(info.stdout).not.toContain('\u001b');
   });
 
   it('info reports the library after a scan', async () => {

@@ -13,6 +13,7 @@ import { modelFromFile, type ResolvedModel } from '../../core/model/resolve.js';
 import { defaultPaths } from '../../core/paths.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
+import { printable } from '../printable.js';
 
 export const INFO_HELP = `Usage: deit-tagger info [options]
 
@@ -70,9 +71,9 @@ export async function runInfo(args: string[], io: CliIO): Promise<number> {
       return 0;
     }
     const lines = [
-      `Library    ${library.databasePath}`,
+      `Library    ${printable(library.databasePath)}`,
       `Photos     ${stats.photos} (${stats.tagged} tagged, ${stats.failed} failed, ${stats.missing} missing, ${stats.pending} pending)`,
-      `Folders    ${stats.folders.length === 0 ? '(none added)' : stats.folders.join('\n           ')}`,
+      `Folders    ${stats.folders.length === 0 ? '(none added)' : stats.folders.map(printable).join('\n           ')}`,
       `Model      ${stats.activeModel ?? (providers.model ? `${providers.model} (used by the next scan)` : '(none installed)')}`,
       `Provider   ${providers.provider ? PROVIDER_LABELS[providers.provider as ProviderName] : '(not probed)'}` +
         (providers.model ? `, probed with ${providers.model}` : ''),
