@@ -128,5 +128,14 @@ describe.skipIf(!existsSync(CHROMIUM))('model panel in Chromium', () => {
     expect(hub.requests.map((request) => request.range)).toEqual([null, `bytes=${64 * 1024}-`]);
     const models = await api<ModelListItem[]>(page, 'models.list', {});
     expect(models.find((m) => m.id === DOWNLOADABLE)?.installed).toBe(true);
+
+    // Removing asks for a second press, which the keyboard reaches at once.
+    await row.getByRole('button', { name: 'Remove DeiT-Ti distilled' }).click();
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.getAttribute("aria-label")'))
+      .toBe('Delete the file of DeiT-Ti distilled; its labels stay');
+    await page.keyboard.press('Enter');
+    await page.locator(`tr[data-model="${DOWNLOADABLE}"][data-installed="false"]`).waitFor();
+    expect(existsSync(join(app.root, 'models', `${DOWNLOADABLE}.onnx`))).toBe(false);
   });
 });
