@@ -143,6 +143,8 @@ describe.skipIf(!existsSync(CHROMIUM))('gallery in Chromium', () => {
     // Model and settings panels, and the dark theme.
     await page.getByRole('button', { name: 'Model' }).click();
     await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor();
+    // The server was started with --model, which overrides the library's active model.
+    await page.getByText('Every scan uses this file, given with --model').waitFor();
     await screenshot(page, '08-model');
     await page.getByRole('button', { name: 'Settings' }).click();
 

@@ -163,6 +163,8 @@ export const en = {
   'models.folder': 'Model folder',
   'models.howToAdd':
     'Download a model from the catalogue or import your own ONNX file, then make it the active model. DeiT Tagger never downloads anything unless you ask.',
+  'models.commandLine':
+    'Every scan uses this file, given with --model when the app started. A model chosen below takes effect once the app runs without --model.',
   'models.providerSetting': 'Execution provider for scans',
   'models.providerName.auto': 'Automatic (fastest that works)',
   'models.providerName.cuda': 'CUDA',

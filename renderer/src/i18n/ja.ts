@@ -161,6 +161,8 @@ export const ja: Messages = {
   'models.folder': 'モデルフォルダー',
   'models.howToAdd':
     'カタログからモデルをダウンロードするか、手元の ONNX ファイルを読み込み、使用するモデルに設定します。DeiT Tagger が頼まれずに何かをダウンロードすることはありません。',
+  'models.commandLine':
+    '起動時に --model で指定されたこのファイルをすべてのスキャンで使います。下で選んだモデルは --model なしで起動すると使われます。',
   'models.providerSetting': 'スキャンに使う実行プロバイダー',
   'models.providerName.auto': '自動（動作する最速のもの）',
   'models.providerName.cuda': 'CUDA',
