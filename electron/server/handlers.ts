@@ -34,9 +34,11 @@ import {
 } from '../core/labels/corrections.js';
 import { ModelNotFoundError, modelIdFromPath } from '../core/model/resolve.js';
 import { listModels } from '../core/model/store.js';
+import { ExportPathError } from '../core/export/index.js';
 import {
   InvalidCursorError,
   MAX_LIMIT,
+  SearchQueryError,
   photoLabels,
   searchPhotos,
   suggest,
@@ -238,7 +240,12 @@ export function toApiException(error: unknown): unknown {
   if (error instanceof ScanBusyError) return new ApiException('scan-busy', error.message);
   if (error instanceof ModelNotFoundError) return new ApiException('no-model', error.message);
   if (error instanceof PhotoNotFoundError) return new ApiException('not-found', error.message);
-  if (error instanceof LabelLookupError || error instanceof InvalidCursorError) {
+  if (
+    error instanceof LabelLookupError ||
+    error instanceof InvalidCursorError ||
+    error instanceof SearchQueryError ||
+    error instanceof ExportPathError
+  ) {
     return new ApiException('invalid-input', error.message);
   }
   return error;
