@@ -3,6 +3,8 @@
  * remove and the provider check. Part of the shared handlers (handlers.ts), so the HTTP server
  * and the Electron main process behave the same; only the file picker is Electron's alone.
  */
+import { isAbsolute } from 'node:path';
+
 import {
   ApiException,
   type ApiHandlers,
@@ -227,6 +229,13 @@ export function createModelManager(library: Library, options: ModelHandlerOption
       return list();
     },
     'models.import': async ({ path, id }) => {
+      // A relative path would resolve against the back end's working folder, not the user's.
+      if (!isAbsolute(path)) {
+        throw new ApiException(
+          'invalid-input',
+          `${path}: give the full path of the ONNX file, such as /home/me/models/deit.onnx`,
+        );
+      }
       await withModelErrors(() => importModel(path, { modelsDir, ...(id ? { id } : {}) }));
       changed();
       return list();

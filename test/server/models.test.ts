@@ -172,6 +172,12 @@ describe('models.import and models.use', () => {
     expect(error.message).toContain(missing);
   });
 
+  it('rejects a relative path', async () => {
+    const error = await failure('models.import', { path: 'tiny-deit.onnx' });
+    expect(error.code).toBe('invalid-input');
+    expect(error.message).toContain('full path');
+  });
+
   it('rejects an id that is already installed', async () => {
     await call('models.import', { path: tinyNet });
     const error = await failure('models.import', { path: tinyNet });
