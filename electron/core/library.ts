@@ -23,7 +23,7 @@ export type { ScanProgress, ScanSummary } from './scan/types.js';
 export interface LibraryOptions {
   /** The SQLite file; created when missing. */
   database: string;
-  /** Where installed models live; defaults to the app's data folder. */
+  /** Folder of installed models; defaults to the one in the app's data folder. */
   modelsDir?: string;
 }
 

@@ -77,7 +77,7 @@ function checkVersion(db: Db): number {
         `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1`,
       )
       .get();
-    if (tables) throw new Error('not a DeiT Tagger library: it holds tables of another program');
+    if (tables) throw new Error('not a DeiT Tagger library: it contains tables of another program');
   }
   if (version > MIGRATIONS.length) {
     throw new Error(

@@ -3,7 +3,7 @@ import type { Db } from './database.js';
 
 export type PhotoStatus = 'pending' | 'tagged' | 'failed' | 'missing';
 
-/** A photo row as the application sees it. */
+/** A photo row with camelCase field names. */
 export interface PhotoRecord {
   id: number;
   path: string;
@@ -34,7 +34,7 @@ export interface StoredFile {
   model: string | null;
 }
 
-/** What a successful decode and classification store for one photo. */
+/** The data a successful decode and classification store for one photo. */
 export interface TaggedPhoto {
   path: string;
   size: number;

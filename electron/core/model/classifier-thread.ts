@@ -4,7 +4,7 @@ import type { ClassifierOptions, Prediction } from './classifier.js';
 import type { ModelSignature } from './inspect.js';
 import type { ProviderAttempt, ProviderName } from './providers.js';
 
-/** What the classifier thread reports once its session is open. */
+/** Session details the classifier thread reports once its session is open. */
 export interface ClassifierInfo {
   signature: ModelSignature;
   provider: ProviderName;

@@ -14,7 +14,7 @@ import { saveThumbnail } from './thumbnails.js';
 import type { ScanProgress, ScanRequest, ScanSummary } from './types.js';
 import { walkFolders, type WalkEntry } from './walk.js';
 
-/** How a running scan is paused and cancelled from outside. */
+/** Flags and a wait that let the owner of a scan pause and cancel it. */
 export interface ScanControl {
   readonly cancelled: boolean;
   readonly paused: boolean;
@@ -30,8 +30,8 @@ type Prepared =
 
 const TOP_K = 5;
 /**
- * Each photo is read whole to hash and decode it, so a batch holds several in memory at once.
- * 512 MiB passes any camera's raw-size JPEG or TIFF; larger files are refused.
+ * Each photo is read whole to hash and decode it, so a batch keeps several in memory at once.
+ * 512 MiB leaves room for large TIFF scans; larger files are refused.
  */
 const MAX_FILE_BYTES = 512 * 2 ** 20;
 /** Photos decoded while the model loads, before its preferred batch size is known. */
@@ -72,7 +72,7 @@ export async function runScan(
   try {
     meter.phase('walking', 0);
     // The walk waits on stat calls in libuv's threads; reading the stored rows meanwhile is free.
-    // The library's own thumbnail cache may sit inside a scanned folder: it holds no photos.
+    // The library's own thumbnail cache may sit inside a scanned folder, and it contains no photos.
     const walking = walkFolders(request.folders, { exclude: [request.thumbnailsDir] });
     const stored = storedFilesUnder(request.folders, store);
     const listing = await walking;

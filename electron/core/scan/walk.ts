@@ -97,8 +97,14 @@ export async function walkFolders(
     await statCandidates(candidates, result, seenFiles);
   }
 
-  result.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Code-unit order, the same on every machine, unlike a locale-aware sort.
+  result.files.sort((a, b) => compareCodeUnits(a.path, b.path));
   return result;
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 async function readFolder(folder: string): Promise<Dirent[]> {
