@@ -11,6 +11,7 @@ import { openDatabase, type Db } from '../../electron/core/db/database.js';
 import { findClasses } from '../../electron/core/labels/classes.js';
 import { searchPhotos, type SearchQuery } from '../../electron/core/search/search.js';
 import { suggest } from '../../electron/core/search/suggest.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const PHOTOS = Number(process.env.SEARCH_BENCH_PHOTOS ?? 1_000_000);
 const MODEL = 'deit-tiny-patch16-224';
@@ -18,24 +19,12 @@ const RUNS = 40;
 /** Version of the generated data; bump it when the generator changes. */
 const DATA_VERSION = 1;
 
-/** Small deterministic generator (mulberry32), so every run builds the same library. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Fills the library the way the scanner would. Each photo has a main class; its other four
  * labels are nearby classes, so a dog photo carries several breeds as real top-5 lists do.
  */
 function populate(db: Db, photos: number): void {
-  const next = random(42);
+  const next = mulberry32(42);
   const insertPhoto = db.prepare(
     `INSERT INTO photos (id, path, folder, name, size, mtime_ms, taken_at, status, model, width, height)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'tagged', ?, 4000, 3000)`,
