@@ -131,6 +131,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (!(await options.download(download[1] ?? '', res))) sendText(res, 404, 'no such download');
       return;
     }
+    // A malformed media or download URL is an error, not a page of the single-page app.
+    if (url.pathname.startsWith('/photos/') || url.pathname.startsWith('/downloads/')) {
+      sendText(res, 404, 'not found');
+      return;
+    }
 
     if (method !== 'GET' && method !== 'HEAD') {
       sendText(res, 405, 'method not allowed');

@@ -186,6 +186,17 @@ describe('static files', () => {
     expect(reply.status).toBe(404);
   });
 
+  test.each([
+    '/photos/-1/thumbnail',
+    '/photos/abc/original',
+    '/photos/1/original/',
+    '/downloads/x',
+  ])('malformed media URL %s is 404', async (path) => {
+    const reply = await send(path, { headers: bearer() });
+    expect(reply.status).toBe(404);
+    expect(reply.body).not.toContain('<!doctype html>');
+  });
+
   test('client routes fall back to index', async () => {
     const reply = await send('/library/some-view', { headers: bearer() });
     expect(reply.status).toBe(200);
