@@ -4,6 +4,7 @@ import { openDatabase, type Db } from './db/database.js';
 import { PhotoStore, type PhotoRecord } from './db/photos.js';
 import { defaultPaths, thumbnailsDirFor } from './paths.js';
 import { startScanWorker, type ScanJob } from './scan/job.js';
+import { acquireScanLock, releaseScanLock } from './scan/lock.js';
 import { thumbnailPath } from './scan/thumbnails.js';
 import type { ScanRequest, ScanSummary } from './scan/types.js';
 import {
@@ -59,8 +60,12 @@ export class FolderNotFoundError extends Error {
 
 /** A scan was requested while another one runs on the same library. */
 export class ScanBusyError extends Error {
-  constructor() {
-    super('a scan is already running on this library; pause or cancel it first');
+  constructor(otherProcess?: number) {
+    super(
+      otherProcess === undefined
+        ? 'a scan is already running on this library; pause or cancel it first'
+        : `a scan is already running on this library in another process (pid ${otherProcess}); wait for it or stop it first`,
+    );
     this.name = 'ScanBusyError';
   }
 }
@@ -123,7 +128,15 @@ export class Library {
       retag: options.retag ?? false,
       batchSize: options.batchSize,
     };
-    const job = startScanWorker(request);
+    const holder = acquireScanLock(this.databasePath);
+    if (holder !== null) throw new ScanBusyError(holder);
+    let job: ScanJob;
+    try {
+      job = startScanWorker(request);
+    } catch (error) {
+      releaseScanLock(this.databasePath);
+      throw error;
+    }
     this.scan = job;
     // A scanned folder belongs to the library from then on, whichever front end scanned it.
     for (const folder of folders) this.addFolder(folder);
@@ -131,6 +144,7 @@ export class Library {
     // a caller's continuation runs.
     const finish = (summary?: ScanSummary): void => {
       if (summary) this.lastSummary = summary;
+      releaseScanLock(this.databasePath);
       if (this.scan === job) this.scan = null;
     };
     job.done.then(finish, () => finish());

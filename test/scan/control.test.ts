@@ -1,4 +1,6 @@
-import { chmod, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Library } from '../../electron/core/library.js';
@@ -6,6 +8,7 @@ import { openDatabase } from '../../electron/core/db/database.js';
 import { runScan, type ScanControl } from '../../electron/core/scan/pipeline.js';
 import type { ScanProgress } from '../../electron/core/scan/types.js';
 import { thumbnailsDirFor } from '../../electron/core/paths.js';
+import { scanLockPath } from '../../electron/core/scan/lock.js';
 import { TINY_TEST_SPEC, writeDeitOnnx } from '../fixtures/deit-onnx.js';
 import { writeSeededPhotos } from '../helpers/photos.js';
 import { temporaryFolder } from '../helpers/tmp.js';
@@ -135,6 +138,41 @@ describe('scan control', () => {
       expect(summary.warnings.join('\n')).toMatch(/private: permission denied/);
     } finally {
       await chmod(join(folder, 'private'), 0o755);
+      await library.close();
+    }
+  });
+});
+
+describe('scan lock', () => {
+  it('refuses a library another process scans', async () => {
+    const folder = join(root, 'locked-by-other');
+    await writeSeededPhotos(folder, 1);
+    const database = join(root, 'locked-by-other.sqlite');
+    // The parent of this test process is alive and is not this process.
+    await writeFile(scanLockPath(database), String(process.ppid));
+    const library = Library.open({ database });
+    try {
+      expect(() => library.startScan({ folders: [folder], modelPath })).toThrow(
+        new RegExp(`another process \\(pid ${process.ppid}\\)`),
+      );
+    } finally {
+      await library.close();
+    }
+  });
+
+  it('takes over a lock left by a dead process', async () => {
+    const folder = join(root, 'stale-lock');
+    await writeSeededPhotos(folder, 2);
+    const database = join(root, 'stale-lock.sqlite');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    await writeFile(scanLockPath(database), String(dead));
+    const library = Library.open({ database });
+    try {
+      const summary = await library.startScan({ folders: [folder], modelPath }).done;
+
+      expect(summary.tagged).toBe(2);
+      expect(existsSync(scanLockPath(database))).toBe(false);
+    } finally {
       await library.close();
     }
   });
