@@ -36,8 +36,8 @@ export function acquireScanLock(databasePath: string): number | null {
     if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) return holder;
     rmSync(path, { force: true });
   }
-  // NOTE: two processes taking over the same stale lock at once can both get here; the second
-  // then finds the first one's fresh lock on its next scan.
+  // NOTE: this is reached only when stale locks were found twice in a row, a race between
+  // processes that start together. The scan then runs without holding the lock.
   return null;
 }
 
