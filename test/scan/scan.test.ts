@@ -133,6 +133,26 @@ describe('scan', () => {
     expect(rows(database, 'SELECT 1 FROM photos')).toHaveLength(3);
   });
 
+  it('photo missing since an earlier scan returns as a move', async () => {
+    const folder = join(root, 'returns');
+    const [first, second] = await writeSeededPhotos(folder, 3);
+    const database = join(root, 'returns.sqlite');
+    await scan(database, folder);
+    const kept = join(root, 'returns-kept.jpg');
+    await rename(first, kept);
+    const gone = await scan(database, folder);
+    expect(gone.missing).toBe(1);
+
+    // The first photo comes back under a new name while the second one goes missing.
+    await rename(kept, join(folder, 'back.jpg'));
+    await rm(second);
+    const summary = await scan(database, folder);
+
+    expect(summary.moved).toBe(1);
+    expect(summary.missing).toBe(1);
+    expect(summary.tagged).toBe(0);
+  });
+
   it('deleted and changed photos are detected', async () => {
     const folder = join(root, 'changes');
     const [first, second] = await writeSeededPhotos(folder, 3);

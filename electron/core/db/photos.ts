@@ -174,17 +174,15 @@ export class PhotoStore {
   }
 
   /**
-   * Gives a missing photo with the same content the new path, so it keeps every label, manual
-   * ones included. Returns false when no missing photo has this hash.
+   * Gives the missing photo `id` (found by findMissingByHash) the file's new path, so it keeps
+   * every label, manual ones included. A row stored at the new path is replaced.
    */
-  adoptMovedFile(file: { path: string; size: number; mtimeMs: number; hash: string }): boolean {
-    const previous = this.missingByHash.get(file.hash);
-    if (!previous) return false;
+  adoptMovedFile(id: number, file: { path: string; size: number; mtimeMs: number }): void {
     const existing = this.byPath.get(file.path);
-    if (existing && existing.id !== previous.id) this.deletePhoto.run(existing.id);
-    const row = this.get(previous.id);
+    if (existing && existing.id !== id) this.deletePhoto.run(existing.id);
+    const row = this.get(id);
     this.movePhoto.run({
-      id: previous.id,
+      id,
       path: file.path,
       folder: dirname(file.path),
       name: basename(file.path),
@@ -192,7 +190,6 @@ export class PhotoStore {
       mtimeMs: file.mtimeMs,
       status: row?.error ? 'failed' : 'tagged',
     });
-    return true;
   }
 
   /** Writes a photo and its top labels from one model, replacing that model's earlier labels. */

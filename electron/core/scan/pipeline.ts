@@ -24,7 +24,7 @@ export interface ScanControl {
 
 type Prepared =
   | { kind: 'decoded'; file: WalkEntry; hash: string; photo: DecodedPhoto }
-  | { kind: 'moved'; file: WalkEntry; hash: string }
+  | { kind: 'moved'; file: WalkEntry; hash: string; from: number }
   | { kind: 'failed'; file: WalkEntry; hash: string | null; error: string }
   | { kind: 'gone'; file: WalkEntry };
 
@@ -97,6 +97,7 @@ export async function runScan(
       loading.catch(() => undefined);
       const { preprocessing } = model;
       const claimedMoves = new Set<number>();
+      const missingThisScan = new Set(plan.missingIds);
       const prepare = (batch: WalkEntry[]): Promise<Prepared[]> =>
         Promise.all(batch.map((file) => preparePhoto(file, preprocessing, store, claimedMoves)));
 
@@ -122,7 +123,7 @@ export async function runScan(
         if (following) next = prepare(following);
 
         const predictions = await classifyBatch(classifier, prepared);
-        await writeBatch(prepared, predictions, request, store, summary, causes);
+        await writeBatch(prepared, predictions, request, store, summary, causes, missingThisScan);
         meter.advance(prepared.length, summary.failed);
       }
     }
@@ -178,7 +179,7 @@ async function preparePhoto(
   const movedFrom = store.findMissingByHash(hash);
   if (movedFrom !== null && !claimedMoves.has(movedFrom)) {
     claimedMoves.add(movedFrom);
-    return { kind: 'moved', file, hash };
+    return { kind: 'moved', file, hash, from: movedFrom };
   }
   try {
     const photo = await decodePhoto(data, preprocessing);
@@ -214,6 +215,7 @@ async function writeBatch(
   store: PhotoStore,
   summary: ScanSummary,
   causes: Map<string, number>,
+  missingThisScan: ReadonlySet<number>,
 ): Promise<void> {
   const thumbnails: Promise<void>[] = [];
   for (const item of prepared) {
@@ -250,10 +252,11 @@ async function writeBatch(
           break;
         }
         case 'moved':
-          store.adoptMovedFile({ ...file, hash: item.hash });
+          store.adoptMovedFile(item.from, file);
           summary.moved++;
-          // The old path was counted missing when the listing was compared.
-          summary.missing = Math.max(0, summary.missing - 1);
+          // A photo that went missing in this scan was counted missing when the listing was
+          // compared; one missing since an earlier scan was not.
+          if (missingThisScan.has(item.from)) summary.missing--;
           break;
         case 'failed': {
           store.saveFailed({ ...file, hash: item.hash, error: item.error }, now);
