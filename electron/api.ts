@@ -23,7 +23,7 @@ export const ERROR_CODES = [
   'no-model', // tagging needs a model and none is installed or active
   'folder-invalid', // the folder does not exist, is not a folder or cannot be read
   'unsupported', // the request does not exist on this transport (a native dialog over HTTP)
-  'model-invalid', // a model file is not a usable ImageNet-1k classifier; the message says why
+  'model-invalid', // a model file is not a usable ImageNet-1k classifier, and the message gives the reason
   'unauthorized', // HTTP: the access token is missing or wrong; IPC: the sender is not the app's page
   'transport', // the client could not reach the back end
   'internal', // anything else; the message carries the cause

@@ -1,4 +1,4 @@
-/** Where a command writes; the tests pass their own to capture output. */
+/** Output streams of a command; tests pass their own to capture the output. */
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -32,7 +32,7 @@ function writeStdout(text: string): void {
   if (stdoutClosed()) throw new OutputClosedError();
 }
 
-/** The CliIO of the running process. */
+/** Returns the CliIO of the running process. */
 export function processIO(): CliIO {
   return {
     stdout: writeStdout,
@@ -41,7 +41,7 @@ export function processIO(): CliIO {
   };
 }
 
-/** An invalid command line; the message says what is wrong and the command exits with 2. */
+/** An invalid command line: the message states what is wrong, and the command exits with 2. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Starts a worker thread from a module beside the caller, given without its extension. The
- * compiled app runs the .js file; under the TypeScript sources (tests, tsx) the worker first
+ * compiled app runs the .js file. Under the TypeScript sources (tests, tsx) the worker first
  * registers tsx's loader and then imports the .ts file, because loaders registered in the
  * parent thread do not reach worker threads on Node 20.
  */

@@ -62,7 +62,7 @@ async function firstPhotos(names: readonly string[], count: number): Promise<str
 
 /**
  * Runs the section on every ImageNet photo, or on the first `limit` of them, alternating the
- * scan and the two stages alone for `rounds` rounds; returns null when the real network or the
+ * scan and the two stages alone for `rounds` rounds. Returns null when the real network or the
  * photos are absent.
  */
 export async function runRealNetworkBench(

@@ -36,7 +36,7 @@ describe.skipIf(!existsSync(CHROMIUM))('gallery in Chromium', () => {
   test('add, scan, search, reject, rescan, export', async () => {
     const { page } = app;
 
-    // A new library tells the user to add a folder first.
+    // A new library shows the first-run screen that leads to adding a folder.
     await page.locator('[data-testid="empty-state"][data-kind="no-folders"]').waitFor();
     await screenshot(page, '01-empty-library');
 

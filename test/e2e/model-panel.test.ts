@@ -129,7 +129,7 @@ describe.skipIf(!existsSync(CHROMIUM))('model panel in Chromium', () => {
     const models = await api<ModelListItem[]>(page, 'models.list', {});
     expect(models.find((m) => m.id === DOWNLOADABLE)?.installed).toBe(true);
 
-    // Removing asks for a second press, which the keyboard reaches at once.
+    // Removing needs a second press on a confirm button, which takes the keyboard focus.
     await row.getByRole('button', { name: 'Remove DeiT-Ti distilled' }).click();
     await expect
       .poll(() => page.evaluate('document.activeElement?.getAttribute("aria-label")'))

@@ -8,7 +8,7 @@
 # each GPU provider was skipped. Arguments go to test/gpu/compare.ts, for example
 #   test/gpu/check.sh --spec tiny --photos 16
 # Exit status: 0 when every GPU provider that ran agrees with the CPU, 1 otherwise (and, on a
-# machine where nvidia-smi sees a GPU, also when CUDA did not run).
+# machine where nvidia-smi detects a GPU, also when CUDA did not run).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -94,7 +94,8 @@ describe('photoMedia', () => {
   it('finds the cached thumbnail', () => {
     const media = photoMedia(backend.library, 'thumbnail', photoId);
     expect(media?.contentType).toBe('image/jpeg');
-    expect(media && existsSync(media.file)).toBe(true);
+    expect(media).not.toBeNull();
+    expect(existsSync(media?.file ?? '')).toBe(true);
   });
 
   it('finds the original with its type', () => {

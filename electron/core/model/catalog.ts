@@ -176,7 +176,7 @@ export function downloadUrl(
 
 /**
  * Returns the preprocessing for a network of this input size. DeiT's evaluation transform
- * resizes the shorter side to inputSize / 0.875 (256 for 224) before the centre crop; the
+ * resizes the shorter side to inputSize / 0.875 (256 for 224) before the centre crop. The
  * 384 px models were fine-tuned and evaluated with crop ratio 1.0.
  */
 export function preprocessingForSize(inputSize: number, cropRatio?: number): CatalogPreprocessing {

@@ -4,8 +4,8 @@
  * A transfer streams into `<modelsDir>/.partial/<id>.onnx.part`, hashing as it writes. An
  * interrupted or cancelled transfer keeps the part file, and the next attempt re-hashes it and
  * requests the rest with `Range: bytes=N-`. A finished file is checked against the expected
- * size and SHA-256, validated with inspectModel, and only then renamed into the models folder;
- * a file that fails any check is deleted. Nothing here runs unless a caller asks for it.
+ * size and SHA-256, validated with inspectModel, and only then renamed into the models folder.
+ * A file that fails any check is deleted. Nothing here runs unless a caller requests it.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';

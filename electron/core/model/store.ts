@@ -316,7 +316,7 @@ export async function importModel(file: string, options: ImportOptions): Promise
   }
 }
 
-/** What to do about a network with a symbolic input size, by where it is being opened. */
+/** Hints for a network with a symbolic input size, keyed by where it is being opened. */
 const SYMBOLIC_SIZE_HINT = {
   import: 'pass the image size the network was trained at (for example 224)',
   file:

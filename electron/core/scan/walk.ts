@@ -44,8 +44,8 @@ export function isSkippedFolder(name: string): boolean {
 
 /**
  * Lists the image files under the given folders. Hidden files and folders and system folders
- * are skipped; symbolic links are followed, but a folder reached twice (a link loop, or two roots
- * that overlap) is listed once. A folder that cannot be read becomes a warning.
+ * are skipped. Symbolic links are followed, but a folder reached twice (a link loop, or two
+ * roots that overlap) is listed once. A folder that cannot be read becomes a warning.
  */
 export async function walkFolders(
   roots: readonly string[],

@@ -395,7 +395,7 @@ export function searchPhotos(
   }
   const page: SearchPage = { hits, nextCursor };
   if (!cursor) {
-    // A first page with room to spare holds every hit.
+    // A first page with room to spare contains every hit.
     const total =
       rows.length < limit ? rows.length : countHits(plan, chosen.driver, chosen.driverRows);
     if (total !== undefined) page.total = total;

@@ -121,8 +121,9 @@ function estimatePhotos(db: Db, model: string, indices: readonly number[]): numb
  * would find nothing are left out. Prefix matches come first, then the most frequent.
  *
  * Candidates are ranked by an upper bound (the sum of their classes' counted label rows), then
- * counted once per library change: exactly, or for terms over EXACT_MAX_ROWS label rows in a
- * large library on a sample (`approximate`), so a keystroke costs tens of milliseconds at most.
+ * counted once per library change. The count is exact, except for terms over EXACT_MAX_ROWS
+ * label rows in a large library, which are counted on a sample (`approximate`). So a keystroke
+ * costs tens of milliseconds at most.
  */
 export function suggest(db: Db, prefix: string, limit = 10): Suggestion[] {
   const key = normalizeTerm(prefix);
